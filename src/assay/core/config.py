@@ -1,0 +1,148 @@
+"""Settings, read once from the environment into one immutable object.
+
+A plain frozen dataclass rather than pydantic-settings: ``assay scan`` reads
+settings on its hot path, and importing pydantic costs ~60 ms of a ~100 ms
+budget (see bench/scan.py). Validation happens here, by hand, with clear
+errors.
+
+Variables (all optional):
+
+``ASSAY_HOME``           data directory (default ``~/.local/share/assay``)
+``ASSAY_DATABASE_URL``   SQLAlchemy URL; default SQLite ``$ASSAY_HOME/assay.db``
+``ASSAY_ENV``            ``development`` (default for the CLI) or ``production``
+``ASSAY_SECRET_KEY``     required outside development by the server
+``ASSAY_OSV_URL``        OSV export URL template with ``{ecosystem}``
+``ASSAY_KEV_URL``        CISA Known Exploited Vulnerabilities JSON feed
+``ASSAY_EPSS_URL``       FIRST EPSS scores, gzipped CSV
+``ASSAY_SYNC_ECOSYSTEMS`` comma-separated OSV ecosystems for ``assay db sync``
+``ASSAY_OFFLINE``        ``1`` forbids every network access
+``ASSAY_MAX_INPUT_MB``   largest single input file read (default 512)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assay.core.errors import ConfigError
+
+DEFAULT_OSV_URL = "https://osv-vulnerabilities.storage.googleapis.com/{ecosystem}/all.zip"
+DEFAULT_KEV_URL = (
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+)
+DEFAULT_EPSS_URL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
+# The ecosystems assay can catalogue; sync fetches these unless told otherwise.
+DEFAULT_SYNC_ECOSYSTEMS = (
+    "PyPI",
+    "npm",
+    "Go",
+    "crates.io",
+    "Maven",
+    "RubyGems",
+    "Packagist",
+    "NuGet",
+)
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def _default_home() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "assay"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    database_url: str
+    env: str = "development"
+    secret_key: str | None = None
+    osv_url: str = DEFAULT_OSV_URL
+    kev_url: str = DEFAULT_KEV_URL
+    epss_url: str = DEFAULT_EPSS_URL
+    sync_ecosystems: tuple[str, ...] = DEFAULT_SYNC_ECOSYSTEMS
+    offline: bool = False
+    max_input_bytes: int = 512 * 1024 * 1024
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """Filesystem path of an embedded SQLite database, else None."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        rest = self.database_url[len(prefix) :].split("?", 1)[0]
+        return Path(rest) if rest and rest != ":memory:" else None
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env_vars = dict(os.environ if environ is None else environ)
+        home = Path(env_vars.get("ASSAY_HOME") or _default_home()).expanduser()
+        url = env_vars.get("ASSAY_DATABASE_URL") or f"sqlite:///{home / 'assay.db'}"
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        if not (url.startswith(("sqlite", "postgresql"))):
+            raise ConfigError(
+                f"ASSAY_DATABASE_URL: unsupported database {url.split(':', 1)[0]!r} "
+                "(use sqlite:///PATH or postgresql://...)"
+            )
+        run_env = (env_vars.get("ASSAY_ENV") or "development").strip().lower()
+        if run_env not in ENVIRONMENTS:
+            raise ConfigError(f"ASSAY_ENV: {run_env!r} is not one of {', '.join(ENVIRONMENTS)}")
+        osv_url = env_vars.get("ASSAY_OSV_URL") or DEFAULT_OSV_URL
+        if "{ecosystem}" not in osv_url:
+            raise ConfigError("ASSAY_OSV_URL: the URL template must contain {ecosystem}")
+        ecosystems = (
+            tuple(
+                e.strip()
+                for e in (env_vars.get("ASSAY_SYNC_ECOSYSTEMS") or "").split(",")
+                if e.strip()
+            )
+            or DEFAULT_SYNC_ECOSYSTEMS
+        )
+        try:
+            max_mb = int(env_vars.get("ASSAY_MAX_INPUT_MB") or 512)
+        except ValueError:
+            raise ConfigError("ASSAY_MAX_INPUT_MB: not a whole number") from None
+        if max_mb <= 0:
+            raise ConfigError("ASSAY_MAX_INPUT_MB: must be positive")
+        return cls(
+            home=home,
+            database_url=url,
+            env=run_env,
+            secret_key=env_vars.get("ASSAY_SECRET_KEY") or None,
+            osv_url=osv_url,
+            kev_url=env_vars.get("ASSAY_KEV_URL") or DEFAULT_KEV_URL,
+            epss_url=env_vars.get("ASSAY_EPSS_URL") or DEFAULT_EPSS_URL,
+            sync_ecosystems=ecosystems,
+            offline=_flag(env_vars.get("ASSAY_OFFLINE")),
+            max_input_bytes=max_mb * 1024 * 1024,
+        )
+
+    def redacted_database_url(self) -> str:
+        """The database URL with any password replaced, safe for logs and output."""
+        head, sep, tail = self.database_url.partition("://")
+        if "@" not in tail:
+            return self.database_url
+        creds, _, host = tail.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{head}{sep}{user}:***@{host}"

@@ -1,0 +1,192 @@
+"""Safe reading of untrusted input files: size limits, encodings, parse errors with places.
+
+Every reader goes through these helpers, so the rules for bad input live in one
+place: a file larger than the limit, a binary file, invalid UTF-8, or a syntax
+error becomes an :class:`InputError` (or the subclass the caller passes) with
+the file name and, where the parser knows it, the line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from assay.core.errors import InputError, InputTooLarge
+
+DEFAULT_LIMIT = 512 * 1024 * 1024
+# JSON nesting deeper than this is refused before Python's recursion limit is hit.
+MAX_JSON_DEPTH = 512
+
+
+def input_limit() -> int:
+    try:
+        return int(os.environ.get("ASSAY_MAX_INPUT_MB", "512")) * 1024 * 1024
+    except ValueError:
+        return DEFAULT_LIMIT
+
+
+def read_bytes(
+    path: Path, *, limit: int | None = None, error: type[InputError] = InputError
+) -> bytes:
+    """Read a regular file whole, refusing special files and files over ``limit`` bytes."""
+    limit = input_limit() if limit is None else limit
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise error(path, f"cannot read: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise error(path, "not a regular file")
+    if st.st_size > limit:
+        raise InputTooLarge(
+            path,
+            f"file is {st.st_size:,} bytes, over the {limit:,}-byte limit (ASSAY_MAX_INPUT_MB)",
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise error(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InputTooLarge(path, f"file grew over the {limit:,}-byte limit while reading")
+    return data
+
+
+def decode_text(data: bytes, source: Path | str, *, error: type[InputError] = InputError) -> str:
+    """UTF-8 text (a leading BOM is dropped); binary or other encodings are refused."""
+    if not data.strip():
+        raise error(source, "file is empty")
+    if b"\x00" in data[:8192]:
+        raise error(source, "binary file, expected text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(source, "not valid UTF-8 text", line=line) from None
+
+
+def read_text(path: Path, *, limit: int | None = None, error: type[InputError] = InputError) -> str:
+    return decode_text(read_bytes(path, limit=limit, error=error), path, error=error)
+
+
+_DEPTH_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _check_json_depth(data: bytes, source: Path | str, error: type[InputError]) -> None:
+    # Cheap pre-scan only when brackets could nest deep enough to matter.
+    if data.count(b"[") + data.count(b"{") < MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for m in _DEPTH_TOKENS.finditer(data):
+        tok = m.group()
+        if tok in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                line = data[: m.start()].count(b"\n") + 1
+                raise error(source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", line=line)
+        elif tok in (b"]", b"}"):
+            depth -= 1
+
+
+def parse_json(
+    data: bytes | str, source: Path | str, *, error: type[InputError] = InputError
+) -> Any:
+    """Parse JSON text, translating syntax errors into ``FILE:LINE: ...``."""
+    raw = data.encode() if isinstance(data, str) else data
+    if not raw.strip():
+        raise error(source, "file is empty")
+    if b"\x00" in raw[:8192]:
+        raise error(source, "binary file, expected JSON")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise error(
+            source, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from None
+    except UnicodeDecodeError:
+        raise error(source, "not valid UTF-8 JSON") from None
+    except RecursionError:
+        _check_json_depth(raw, source, error)
+        raise error(source, "JSON nested too deeply") from None
+
+
+def load_json(path: Path, *, limit: int | None = None, error: type[InputError] = InputError) -> Any:
+    return parse_json(read_bytes(path, limit=limit, error=error), path, error=error)
+
+
+def parse_toml(
+    text: str, source: Path | str, *, error: type[InputError] = InputError
+) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        reason = msg[: m.start()].strip() if m else msg
+        raise error(source, f"invalid TOML: {reason}", line=line) from None
+    except RecursionError:
+        raise error(source, "TOML nested too deeply") from None
+
+
+_YAML_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][A-Za-z0-9_-]", re.MULTILINE)
+
+
+def parse_yaml(text: str, source: Path | str, *, error: type[InputError] = InputError) -> Any:
+    """Parse YAML safely: no object construction, no anchors/aliases (billion-laughs).
+
+    Lockfiles and advisories never use anchors, so a document containing them is
+    refused rather than expanded. Timestamps stay strings.
+    """
+    import yaml
+
+    if _YAML_ANCHOR.search(text):
+        # A cheap textual screen can be fooled by a '&' or '*' inside a string, so
+        # confirm with the event stream before refusing.
+        try:
+            for event in yaml.parse(text, Loader=_loader()):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise error(source, "YAML anchors and aliases are not accepted", line=line)
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, source, error) from None
+    try:
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - _loader() is a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source, error) from None
+    except RecursionError:
+        raise error(source, "YAML nested too deeply") from None
+
+
+def _yaml_error(exc: Exception, source: Path | str, error: type[InputError]) -> InputError:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return error(source, f"invalid YAML: {problem}", line=(mark.line + 1) if mark else None)
+
+
+_LOADER: Any = None
+
+
+def _loader() -> Any:
+    """A (C, when available) SafeLoader that leaves timestamps as strings."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class _Loader(base):  # type: ignore[misc, valid-type]
+            pass
+
+        _Loader.yaml_implicit_resolvers = {
+            k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+            for k, v in base.yaml_implicit_resolvers.items()
+        }
+        _LOADER = _Loader
+    return _LOADER

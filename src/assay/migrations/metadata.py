@@ -1,0 +1,12 @@
+"""Every domain's tables, gathered for Alembic's autogenerate and for tests.
+
+This is the one module that imports all domains' ``models``; nothing imports
+it but migrations and tooling.
+"""
+
+from __future__ import annotations
+
+import assay.vulndb.models  # noqa: F401  (registers the tables)
+from assay.core.orm import Base
+
+metadata = Base.metadata
