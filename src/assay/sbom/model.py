@@ -55,8 +55,12 @@ class Component:
 
     @property
     def ref(self) -> str:
-        """A stable identity inside one BOM: the purl, or ``ecosystem:name@version``."""
-        return self.purl or f"{self.ecosystem}:{self.name}@{self.version}"
+        """A stable identity inside one BOM, cheap to compute (no purl construction).
+
+        Readers of SBOMs keep the document's own identity in ``purl_override``;
+        lockfile readers get ``ecosystem:name@version``. Dependency edges use refs.
+        """
+        return self.purl_override or f"{self.ecosystem}:{self.name}@{self.version}"
 
     @property
     def purl(self) -> str | None:
@@ -91,6 +95,9 @@ class Bom:
     edges: set[tuple[str, str]] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    #: what a reader saw but could not represent (unpinned requirement, unknown
+    #: entry kind ...), one line each, ``FILE:LINE: what``; shown to the user.
+    warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Component]:
         return iter(self.components)
@@ -102,6 +109,7 @@ class Bom:
         self.components.extend(other.components)
         self.edges |= other.edges
         self.sources.extend(other.sources)
+        self.warnings.extend(other.warnings)
 
     @classmethod
     def of(cls, components: Iterable[Component], source: str = "") -> Bom:
