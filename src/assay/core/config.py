@@ -46,8 +46,8 @@ DEFAULT_SYNC_ECOSYSTEMS = (
 ENVIRONMENTS = ("development", "test", "production")
 
 
-def _default_home() -> Path:
-    xdg = os.environ.get("XDG_DATA_HOME")
+def _default_home(env_vars: dict[str, str]) -> Path:
+    xdg = env_vars.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
     return base / "assay"
 
@@ -94,7 +94,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env_vars = dict(os.environ if environ is None else environ)
-        home = Path(env_vars.get("ASSAY_HOME") or _default_home()).expanduser()
+        home = Path(env_vars.get("ASSAY_HOME") or _default_home(env_vars)).expanduser()
         url = env_vars.get("ASSAY_DATABASE_URL") or f"sqlite:///{home / 'assay.db'}"
         if url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url[len("postgres://") :]
