@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @lru_cache(maxsize=1)
