@@ -1,0 +1,179 @@
+"""SPDX 2.2 and 2.3 JSON documents.
+
+Every package with an ``externalRefs`` entry of type ``purl`` becomes a
+:class:`Component` (``purl_override`` = that purl as written); packages
+without one cannot be matched and are listed in ``Bom.warnings``. Licence:
+``licenseConcluded``, else ``licenseDeclared``; ``NOASSERTION`` and ``NONE``
+state nothing. Checksums keep their value; algorithm names are spelled the
+CycloneDX way (``SHA256`` -> ``SHA-256``).
+
+Edges: ``A DEPENDS_ON B`` and ``A CONTAINS B`` give A -> B; ``A DEPENDENCY_OF
+B`` (and its qualified forms, ``DEV_DEPENDENCY_OF`` ...) gives B -> A. The
+packages the document describes (``documentDescribes`` or ``DESCRIBES``) are
+its subject: they and what they depend on or contain are direct, the rest
+transitive; a document without a subject leaves ``direct`` unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from assay.sbom.formats._json import Warnings, as_list, json_object_head, load_object
+from assay.sbom.formats._purl import PurlError, parse_purl
+from assay.sbom.formats.interface import InvalidSbom
+from assay.sbom.model import Bom, Component
+
+SUPPORTED = ("SPDX-2.2", "SPDX-2.3")
+_NO_LICENCE = frozenset({"", "NOASSERTION", "NONE"})
+_FORWARD = frozenset({"DEPENDS_ON", "CONTAINS"})
+_SHA = re.compile(r"^SHA(\d+)$")
+
+
+class SpdxJsonReader:
+    name = "spdx-json"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        body = json_object_head(head)
+        if body is None:
+            return False
+        if b'"spdxVersion"' in body and b"SPDX-2." in body:
+            return True
+        # 2.x documents may list files or packages before spdxVersion.
+        return b'"SPDXID"' in body and b'"SPDXRef-' in body
+
+    def read(self, path: Path) -> Bom:
+        doc = load_object(path, "SPDX JSON")
+        version = doc.get("spdxVersion")
+        if version not in SUPPORTED:
+            raise InvalidSbom(
+                path, f"unsupported spdxVersion {version!r} (reads {', '.join(SUPPORTED)})"
+            )
+        return _read(path, doc, str(version))
+
+
+def _algorithm(name: str) -> str:
+    m = _SHA.match(name.upper())
+    return f"SHA-{m.group(1)}" if m else name
+
+
+def _checksums(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (_algorithm(c["algorithm"]), c["checksumValue"])
+        for c in value
+        if isinstance(c, dict)
+        and isinstance(c.get("algorithm"), str)
+        and isinstance(c.get("checksumValue"), str)
+    )
+
+
+def _licence(package: dict[str, Any]) -> str | None:
+    for key in ("licenseConcluded", "licenseDeclared"):
+        value = package.get(key)
+        if isinstance(value, str) and value.strip() not in _NO_LICENCE:
+            return value.strip()
+    return None
+
+
+def _purl(package: dict[str, Any]) -> str | None:
+    refs = package.get("externalRefs")
+    if not isinstance(refs, list):
+        return None
+    for ref in refs:
+        if (
+            isinstance(ref, dict)
+            and ref.get("referenceType") == "purl"
+            and isinstance(ref.get("referenceLocator"), str)
+            and ref["referenceLocator"].strip()
+        ):
+            return str(ref["referenceLocator"]).strip()
+    return None
+
+
+def _component(path: Path, package: dict[str, Any], warnings: Warnings) -> Component | None:
+    label = f"{package.get('name', '?')}@{package.get('versionInfo', '')}"
+    purl = _purl(package)
+    if purl is None:
+        warnings.add(f"package {label!r} has no purl; not scannable")
+        return None
+    try:
+        pkg = parse_purl(purl)
+    except PurlError as exc:
+        warnings.add(f"package {label!r}: {exc}; not scannable")
+        return None
+    version = pkg.version or package.get("versionInfo")
+    if not isinstance(version, str) or not version:
+        warnings.add(f"package {label!r} has no version; not scannable")
+        return None
+    return Component(
+        pkg.ecosystem,
+        pkg.name,
+        version,
+        source=str(path),
+        licenses=_licence(package),
+        hashes=_checksums(package.get("checksums")),
+        purl_override=purl,
+        namespace=pkg.namespace,
+    )
+
+
+def _read(path: Path, doc: dict[str, Any], version: str) -> Bom:
+    warnings = Warnings(path)
+    by_id: dict[str, str] = {}  # SPDXID -> Component.ref
+    components: dict[str, Component] = {}
+    for package in as_list(doc.get("packages"), path, "packages"):
+        if not isinstance(package, dict):
+            raise InvalidSbom(path, "a package is not an object")
+        component = _component(path, package, warnings)
+        if component is None:
+            continue
+        components.setdefault(component.ref, component)
+        spdx_id = package.get("SPDXID")
+        if isinstance(spdx_id, str):
+            by_id[spdx_id] = component.ref
+
+    doc_id = doc.get("SPDXID", "SPDXRef-DOCUMENT")
+    described = as_list(doc.get("documentDescribes"), path, "documentDescribes")
+    subjects = {s for s in described if isinstance(s, str)}
+    children: dict[str, set[str]] = {}  # SPDXID -> SPDXIDs it depends on / contains
+    for rel in as_list(doc.get("relationships"), path, "relationships"):
+        if not isinstance(rel, dict):
+            raise InvalidSbom(path, "a relationship is not an object")
+        kind, a, b = (
+            rel.get("relationshipType"),
+            rel.get("spdxElementId"),
+            rel.get("relatedSpdxElement"),
+        )
+        if not (isinstance(kind, str) and isinstance(a, str) and isinstance(b, str)):
+            continue
+        if kind == "DESCRIBES" and a == doc_id:
+            subjects.add(b)
+        elif kind == "DESCRIBED_BY" and b == doc_id:
+            subjects.add(a)
+        elif kind in _FORWARD:
+            children.setdefault(a, set()).add(b)
+        elif kind.endswith("DEPENDENCY_OF"):
+            children.setdefault(b, set()).add(a)
+
+    edges = {
+        (by_id[parent], by_id[child])
+        for parent, kids in children.items()
+        if parent in by_id
+        for child in kids
+        if child in by_id and by_id[child] != by_id[parent]
+    }
+    result = list(components.values())
+    if subjects:
+        direct = {by_id[s] for s in subjects if s in by_id}
+        direct |= {by_id[c] for s in subjects for c in children.get(s, ()) if c in by_id}
+        result = [replace(c, direct=c.ref in direct) for c in result]
+    bom = Bom(components=result, edges=edges, sources=[str(path)], warnings=warnings.lines())
+    bom.metadata["format"] = version
+    for key in ("name", "documentNamespace"):
+        if isinstance(doc.get(key), str):
+            bom.metadata[key] = doc[key]
+    return bom

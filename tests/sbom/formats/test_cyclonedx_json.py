@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader, licence_expression
+from assay.sbom.model import Scope
+from tests.sbom.formats._bad import COMMON, assert_refused
+
+FIXTURE = Path(__file__).parent / "testdata" / "bom-1.5.cdx.json"
+READER = CycloneDxJsonReader()
+
+
+def write_doc(tmp_path: Path, doc: dict[str, Any]) -> Path:
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_components_nested_purls_licences_hashes_scopes() -> None:
+    bom = READER.read(FIXTURE)
+    got = {c.ref: (c.ecosystem, c.name, c.version, c.scope, c.direct) for c in bom}
+    assert got == {
+        "pkg:npm/%40angular/core@15.2.0": ("npm", "@angular/core", "15.2.0", Scope.REQUIRED, True),
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar": (
+            "Maven",
+            "org.apache.logging.log4j:log4j-core",
+            "2.14.1",
+            Scope.REQUIRED,
+            True,
+        ),
+        "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1": (
+            "Maven",
+            "org.apache.logging.log4j:log4j-api",
+            "2.14.1",
+            Scope.OPTIONAL,
+            False,
+        ),
+        "pkg:golang/github.com/stretchr/testify@v1.8.0": (
+            "Go",
+            "github.com/stretchr/testify",
+            "v1.8.0",  # the purl's version wins over the component's "1.8.0"
+            Scope.DEV,  # scope "excluded"
+            False,
+        ),
+        "pkg:pypi/requests@2.25.0": ("PyPI", "requests", "2.25.0", Scope.REQUIRED, False),
+        "pkg:deb/debian/curl@7.74.0-1.3%2Bdeb11u7?arch=amd64&distro=debian-11": (
+            "Debian:11",
+            "curl",
+            "7.74.0-1.3+deb11u7",
+            Scope.REQUIRED,
+            False,
+        ),
+    }
+    by_name = {c.name: c for c in bom}
+    angular = by_name["@angular/core"]
+    assert angular.namespace == "@angular"
+    assert angular.purl == angular.purl_override == "pkg:npm/%40angular/core@15.2.0"
+    assert [alg for alg, _ in angular.hashes] == ["SHA-512", "SHA-1"]
+    assert angular.licenses == "MIT"
+    assert by_name["org.apache.logging.log4j:log4j-core"].licenses == "Apache-2.0 OR MIT"
+    assert by_name["requests"].licenses == "LicenseRef-Apache-License-Version-2.0 AND MIT"
+    assert by_name["curl"].licenses is None
+    assert bom.edges == {
+        (
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
+            "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1",
+        ),
+        (
+            "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1",
+            "pkg:golang/github.com/stretchr/testify@v1.8.0",
+        ),
+    }
+    assert len(bom.warnings) == 3
+    assert all(w.startswith(f"{FIXTURE}: component ") for w in bom.warnings)
+    assert "'debian@11' has no purl" in bom.warnings[0]
+    assert "purl type 'generic'" in bom.warnings[1]
+    assert "invalid purl 'not a purl'" in bom.warnings[2]
+    assert bom.metadata["format"] == "CycloneDX 1.5"
+    assert bom.metadata["component"] == "shop"
+    assert all(c.source == str(FIXTURE) for c in bom)
+
+
+@pytest.mark.parametrize("version", ["1.2", "1.3", "1.4", "1.6"])
+def test_spec_versions(tmp_path: Path, version: str) -> None:
+    doc = json.loads(FIXTURE.read_text())
+    doc["specVersion"] = version
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert len(bom) == 6 and len(bom.warnings) == 3
+
+
+def test_newer_minor_version_is_read_with_a_warning(tmp_path: Path) -> None:
+    doc = json.loads(FIXTURE.read_text())
+    doc["specVersion"] = "1.7"
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert len(bom) == 6
+    assert "CycloneDX 1.7 read as 1.6" in bom.warnings[0]
+
+
+def test_without_dependency_graph_direct_is_unknown(tmp_path: Path) -> None:
+    doc = json.loads(FIXTURE.read_text())
+    del doc["dependencies"]
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert {c.direct for c in bom} == {None}
+    assert not bom.edges
+
+
+def test_vex_only_document_is_empty(tmp_path: Path) -> None:
+    doc = {"bomFormat": "CycloneDX", "specVersion": "1.4", "vulnerabilities": [{"id": "CVE-1"}]}
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert len(bom) == 0 and not bom.warnings
+
+
+def test_many_purl_less_components_give_bounded_warnings(tmp_path: Path) -> None:
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "components": [{"type": "file", "name": f"f{i}"} for i in range(10_000)],
+    }
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert len(bom.warnings) == 51
+    assert bom.warnings[-1].endswith("... and 9950 more like these")
+
+
+@pytest.mark.parametrize(
+    ("licenses", "expected"),
+    [
+        (None, None),
+        ([], None),
+        ([{"license": {"id": "MIT"}}, {"license": {"id": "MIT"}}], "MIT"),
+        (
+            [{"expression": "MIT OR Apache-2.0"}, {"license": {"id": "BSD-3-Clause"}}],
+            "(MIT OR Apache-2.0) AND BSD-3-Clause",
+        ),
+        ([{"license": {"name": "  Some Licence (v2)  "}}], "LicenseRef-Some-Licence-v2"),
+        ([{"license": {}}, "junk", {"license": "MIT"}], None),
+    ],
+)
+def test_licence_expression(licenses: Any, expected: str | None) -> None:
+    assert licence_expression(licenses) == expected
+
+
+@pytest.mark.parametrize("case", sorted(COMMON))
+def test_common_bad_inputs(tmp_path: Path, case: str) -> None:
+    data, reason, line = COMMON[case]
+    path = tmp_path / "bom.json"
+    path.write_bytes(data)
+    assert_refused(READER, path, reason, line)
+
+
+@pytest.mark.parametrize(
+    ("doc", "reason"),
+    [
+        ({"bomFormat": "SPDX", "specVersion": "1.5"}, "bomFormat is not 'CycloneDX'"),
+        ({"spdxVersion": "SPDX-2.3"}, "bomFormat is not 'CycloneDX'"),
+        (
+            {"bomFormat": "CycloneDX", "specVersion": "1.1"},
+            "unsupported CycloneDX specVersion '1.1'",
+        ),
+        ({"bomFormat": "CycloneDX", "specVersion": 1.5}, "unsupported CycloneDX specVersion 1.5"),
+        ({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": {}}, "'components' is not"),
+        ({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": ["x"]}, "not an object"),
+        (
+            {"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"components": 3}]},
+            "'components' is not an array",
+        ),
+        ({"bomFormat": "CycloneDX", "specVersion": "1.5", "dependencies": [1]}, "dependencies"),
+        (
+            {"bomFormat": "CycloneDX", "specVersion": "1.5", "dependencies": [{"dependsOn": "x"}]},
+            "'dependsOn' is not an array",
+        ),
+    ],
+)
+def test_bad_documents(tmp_path: Path, doc: dict[str, Any], reason: str) -> None:
+    assert_refused(READER, write_doc(tmp_path, doc), reason)
+
+
+def test_shared_cyclonedx_examples(shared_data: Path) -> None:
+    base = shared_data / "sbom/cyclonedx-examples/SBOM"
+    for version in ("1.2", "1.3", "1.4"):
+        bom = READER.read(base / f"juice-shop/via_npm/bare/bom.{version}.json")
+        # 1115 components (nested), 978 distinct purls; 71 direct dependencies of the subject
+        assert len(bom) == 978
+        assert sum(c.direct is True for c in bom) == 71
+        assert {c.ecosystem for c in bom} == {"npm"}
+        laravel = READER.read(base / f"laravel-7.12.0/bom.{version}.json")
+        assert len(laravel) == 62 and {c.ecosystem for c in laravel} == {"Packagist"}
+        assert all("/" in c.name for c in laravel)
+    assert len(READER.read(base / "dropwizard-1.3.15/bom.json")) == 167
+    assert len(READER.read(base / "keycloak-10.0.2/bom.json")) == 903
+
+
+def test_shared_real_world(shared_data: Path) -> None:
+    base = shared_data / "sbom/real-world"
+    jabref = READER.read(base / "JabRef__jabref__b6609ab8d4__bom.json")
+    assert len(jabref) == 453 and {c.ecosystem for c in jabref} == {"Maven"}
+    assert jabref.metadata["format"] == "CycloneDX 1.6"
+    assert ("org.slf4j:slf4j-api", "2.0.17") in {(c.name, c.version) for c in jabref}
+    vault = READER.read(next(base.glob("guacsec__guac-data__5f0ddb94ad__*vault.latest.json")))
+    # 384 components: 364 Go modules, 19 Alpine packages (syft's old pkg:alpine/ type),
+    # and the operating system itself, which has no purl
+    counts: dict[str, int] = {}
+    for c in vault:
+        counts[c.ecosystem] = counts.get(c.ecosystem, 0) + 1
+    assert counts == {"Go": 364, "Alpine:v3.14": 19}
+    assert len(vault.warnings) == 1 and "'alpine@3.14.8' has no purl" in vault.warnings[0]
