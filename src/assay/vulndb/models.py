@@ -25,6 +25,9 @@ from assay.core.orm import Base
 
 class Advisory(Base):
     __tablename__ = "advisory"
+    # Covering index: counting live advisories and the last import time must not
+    # read the records (30 MB for the shared data set; 18 ms per scan without it).
+    __table_args__ = (Index("ix_advisory_withdrawn_imported_at", "withdrawn", "imported_at"),)
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     source: Mapped[str] = mapped_column(String(128), index=True)
