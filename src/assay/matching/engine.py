@@ -1,0 +1,126 @@
+"""Components × advisories → findings: a pure function over an :class:`AdvisoryIndex`.
+
+For each distinct component the matcher evaluates every affected entry stored
+for its (ecosystem, normalised name) with ``assay.versions.ranges``, groups
+the advisories that affect it into vulnerabilities (shared ids or aliases),
+and records the fixed versions each advisory states and the smallest version
+fixing all of them. The same (ecosystem, name, version) found in several files
+is evaluated once.
+
+Go: ``go.mod`` writes versions with a leading ``v`` (``v1.2.3``) and OSV does
+not, so the ``v`` is removed before evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from assay.core.ecosystems import base_ecosystem, canonical_ecosystem
+from assay.matching.index import AdvisoryIndex, AffectedEntry, Lookup
+from assay.matching.model import (
+    AdvisoryRecord,
+    Finding,
+    ScanResult,
+    Vulnerability,
+    group_advisories,
+)
+from assay.sbom.model import Bom, Component
+
+# Go pseudo-packages that are not modules and have no advisories of their own here.
+_GO_SKIP = frozenset({"stdlib", "toolchain"})
+
+
+def osv_version(ecosystem: str, version: str) -> str:
+    """The version as OSV writes it for ``ecosystem`` (Go without its leading ``v``)."""
+    version = version.strip()
+    if base_ecosystem(ecosystem) == "Go" and version[:1] in {"v", "V"} and version[1:2].isdigit():
+        return version[1:]
+    return version
+
+
+def _sort_versions(ecosystem: str, versions: set[str]) -> tuple[str, ...]:
+    from assay.versions import sort_key
+
+    return tuple(sorted(versions, key=lambda v: sort_key(ecosystem, v)))
+
+
+class _Evaluated:
+    """Findings of one (ecosystem, name, version), computed once and shared by its components."""
+
+    __slots__ = ("fix", "groups")
+
+    def __init__(
+        self, groups: list[tuple[Vulnerability, tuple[str, ...]]], fix: str | None
+    ) -> None:
+        self.groups = groups
+        self.fix = fix
+
+
+def _evaluate(
+    ecosystem: str,
+    version: str,
+    entries: Sequence[AffectedEntry],
+    advisories: Mapping[str, AdvisoryRecord],
+) -> _Evaluated:
+    from assay.versions.ranges import fixed_versions, is_affected, smallest_fix
+
+    stated: dict[str, list[Mapping[str, Any]]] = {}
+    hit: set[str] = set()
+    for e in entries:
+        if e.advisory_id not in advisories:
+            continue
+        stated.setdefault(e.advisory_id, []).append(e.entry)
+        if e.advisory_id not in hit and is_affected(ecosystem, version, e.entry):
+            hit.add(e.advisory_id)
+    if not hit:
+        return _Evaluated([], None)
+    # Fixed versions and the fix use every entry of an advisory that matched, also
+    # entries for other ranges of the package (a fix must not land in one of them).
+    groups: list[tuple[Vulnerability, tuple[str, ...]]] = []
+    for group in group_advisories(advisories[a] for a in sorted(hit)):
+        fixed: set[str] = set()
+        for record in group:
+            for entry in stated[record.id]:
+                fixed.update(fixed_versions(ecosystem, entry))
+        groups.append((Vulnerability.from_advisories(group), _sort_versions(ecosystem, fixed)))
+    relevant = [entry for a in sorted(hit) for entry in stated[a]]
+    return _Evaluated(groups, smallest_fix(ecosystem, version, relevant))
+
+
+def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
+    """Find the known vulnerabilities of ``bom``'s components in ``index``."""
+    components = sorted(bom.unique(), key=lambda c: (c.source, c.ecosystem, c.key_name, c.version))
+    warnings = list(bom.warnings)
+    keys: dict[Component, tuple[str, str, str]] = {}
+    for c in components:
+        ecosystem = canonical_ecosystem(c.ecosystem)
+        version = osv_version(ecosystem, c.version)
+        if not version:
+            warnings.append(f"{c.source or '-'}: {c.name} has no version, not checked")
+            continue
+        if base_ecosystem(ecosystem) == "Go" and c.name in _GO_SKIP:
+            continue
+        keys[c] = (ecosystem, c.key_name, version)
+    lookup: Lookup = index.lookup({(eco, name) for eco, name, _ in keys.values()})
+    warnings.extend(lookup.problems)
+    cache: dict[tuple[str, str, str], _Evaluated] = {}
+    findings: list[Finding] = []
+    for component, key in keys.items():
+        entries = lookup.entries.get((key[0], key[1]))
+        if not entries:
+            continue  # most packages have no advisory at all
+        evaluated = cache.get(key)
+        if evaluated is None:
+            evaluated = _evaluate(key[0], key[2], entries, lookup.advisories)
+            cache[key] = evaluated
+        findings.extend(
+            Finding(component, vuln, fixed, evaluated.fix) for vuln, fixed in evaluated.groups
+        )
+    return ScanResult(
+        components=tuple(components),
+        findings=tuple(findings),
+        database=index.info(),
+        warnings=tuple(warnings),
+        sources=tuple(dict.fromkeys(bom.sources)),
+    )
