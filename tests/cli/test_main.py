@@ -26,7 +26,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (["--help"], ["db", "--help"], ["scan", "--help"], ["db", "upgrade", "--help"]):
         assert exit_code(argv) == 0
-        assert "Usage:" in capsys.readouterr().out
+        assert "usage: assay" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

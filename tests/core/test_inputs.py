@@ -121,3 +121,14 @@ def test_load_json_reads_a_file(tmp_path: Path) -> None:
     f = tmp_path / "a.json"
     f.write_text('{"k": [1]}')
     assert load_json(f) == {"k": [1]}
+
+
+@pytest.mark.parametrize("text", ["[" * 30000 + "]" * 30000, "- " * 100000 + "x\n"])
+def test_deep_yaml_is_refused_not_crashing_libyaml(text: str) -> None:
+    with pytest.raises(InputError, match=r"^deep\.yaml:1: YAML nested deeper than 1000 levels"):
+        parse_yaml(text, "deep.yaml")
+
+
+def test_toml_error_at_end_of_document_names_the_last_line() -> None:
+    with pytest.raises(InputError, match=r"^t\.toml:3: invalid TOML"):
+        parse_toml("a = 1\nb = 2\n[c\n", "t.toml")

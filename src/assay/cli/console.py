@@ -53,4 +53,5 @@ def progress(transient: bool = True) -> Progress:
 
 
 def note(message: str) -> None:
-    err().print(message)
+    """One plain line on stderr; file names with brackets are not read as Rich markup."""
+    err().print(message, markup=False, soft_wrap=True)

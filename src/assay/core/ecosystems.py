@@ -66,6 +66,7 @@ _CANONICAL = {name.lower(): name for name in PURL_TYPES}
 _PEP503 = re.compile(r"[-_.]+")
 
 
+@lru_cache(maxsize=256)
 def base_ecosystem(ecosystem: str) -> str:
     """``Debian:12`` -> ``Debian``; unknown spellings are returned unchanged (trimmed)."""
     base = ecosystem.split(":", 1)[0].strip()
@@ -79,6 +80,7 @@ def canonical_ecosystem(ecosystem: str) -> str:
     return _CANONICAL.get(base.lower(), base) + (sep + release if sep else "")
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(ecosystem: str, name: str) -> str:
     """The form under which a package is stored and looked up.
 

@@ -19,6 +19,9 @@ from assay.core.errors import InputError, InputTooLarge
 DEFAULT_LIMIT = 512 * 1024 * 1024
 # JSON nesting deeper than this is refused before Python's recursion limit is hit.
 MAX_JSON_DEPTH = 512
+# libyaml's composer recurses per level and crashes the process (no exception) on
+# tens of thousands of levels, so deeper YAML is refused after a cheap event walk.
+MAX_YAML_DEPTH = 1000
 
 
 def input_limit() -> int:
@@ -118,21 +121,39 @@ def load_json(path: Path, *, limit: int | None = None, error: type[InputError] =
     return parse_json(read_bytes(path, limit=limit, error=error), path, error=error)
 
 
+def _toml() -> Any:
+    """tomli's compiled wheel where installed (3.5-4x faster), else the stdlib's tomllib."""
+    try:
+        import tomli
+
+        return tomli
+    except ImportError:  # pragma: no cover - tomli is a dependency; tomllib is the fallback
+        import tomllib
+
+        return tomllib
+
+
 def parse_toml(
     text: str, source: Path | str, *, error: type[InputError] = InputError
 ) -> dict[str, Any]:
-    import tomllib
-
+    toml = _toml()
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        result: dict[str, Any] = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
-        reason = msg[: m.start()].strip() if m else msg
+        if m is not None:
+            line: int | None = int(m.group(1))
+            reason = msg[: m.start()].strip()
+        elif msg.endswith("(at end of document)"):
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+            reason = msg[: -len("(at end of document)")].strip()
+        else:
+            line, reason = None, msg
         raise error(source, f"invalid TOML: {reason}", line=line) from None
     except RecursionError:
         raise error(source, "TOML nested too deeply") from None
+    return result
 
 
 _YAML_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][A-Za-z0-9_-]", re.MULTILINE)
@@ -146,6 +167,12 @@ def parse_yaml(text: str, source: Path | str, *, error: type[InputError] = Input
     """
     import yaml
 
+    # Nesting depth is at most the number of flow openers plus the longest line
+    # (indentation, compact "- - -"); only when that bound is large are the
+    # parser's events walked to measure the real depth.
+    bound = text.count("[") + text.count("{") + max(map(len, text.splitlines()), default=0)
+    if bound > MAX_YAML_DEPTH:
+        _check_yaml_depth(text, source, error)
     if _YAML_ANCHOR.search(text):
         # A cheap textual screen can be fooled by a '&' or '*' inside a string, so
         # confirm with the event stream before refusing.
@@ -162,6 +189,25 @@ def parse_yaml(text: str, source: Path | str, *, error: type[InputError] = Input
         raise _yaml_error(exc, source, error) from None
     except RecursionError:
         raise error(source, "YAML nested too deeply") from None
+
+
+def _check_yaml_depth(text: str, source: Path | str, error: type[InputError]) -> None:
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_loader()):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise error(
+                        source, f"YAML nested deeper than {MAX_YAML_DEPTH} levels", line=line
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the full parse reports the syntax error with its line
 
 
 def _yaml_error(exc: Exception, source: Path | str, error: type[InputError]) -> InputError:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
-from assay.cli.db import upgrade
+from assay.cli._args import add_group
+from assay.cli.db import import_, show, status, sync, upgrade
 
-app = typer.Typer(
-    help="Manage the offline vulnerability knowledge base.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.command("upgrade")(upgrade.command)
+if TYPE_CHECKING:
+    from assay.cli._args import Subparsers
+
+
+def register(subparsers: Subparsers) -> None:
+    _, commands = add_group(
+        subparsers, "db", help="manage the offline vulnerability knowledge base"
+    )
+    for module in (sync, import_, status, show, upgrade):  # explicit registry
+        module.register(commands)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
 from assay.cli import console
+from assay.cli._args import add_command
 from assay.cli.context import settings
 
+if TYPE_CHECKING:
+    from assay.cli._args import Subparsers
 
-def command() -> None:
-    """Apply database migrations (required for PostgreSQL after an upgrade of assay)."""
+
+def register(subparsers: Subparsers) -> None:
+    add_command(
+        subparsers,
+        "upgrade",
+        run,
+        help="apply database migrations (needed for PostgreSQL after upgrading assay)",
+    )
+
+
+def run(_: argparse.Namespace) -> int:
     from assay.core.db import Database, current_revision, head_revision, upgrade
 
     db = Database(settings())
@@ -20,3 +35,4 @@ def command() -> None:
     else:
         console.note(f"database {where} upgraded from {before or 'empty'} to {after}")
     db.dispose()
+    return 0
