@@ -26,9 +26,7 @@ def wall(cmd: Sequence[str], env: dict[str, str] | None = None) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(
-    runs: int, **commands: Callable[[], float]
-) -> dict[str, list[float]]:
+def interleaved(runs: int, **commands: Callable[[], float]) -> dict[str, list[float]]:
     """Run each timed callable ``runs`` times, alternating, so machine noise hits all alike."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):

@@ -16,12 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import SHARED, need, row  # noqa: E402
-
-from assay.core.config import Settings  # noqa: E402
-from assay.core.db import Database  # noqa: E402
-from assay.core.inputs import parse_json, parse_yaml  # noqa: E402
-from assay.vulndb.importer import import_paths  # noqa: E402
+from assay.core.config import Settings
+from assay.core.db import Database
+from assay.core.inputs import parse_json, parse_yaml
+from assay.vulndb.importer import import_paths
+from bench._common import SHARED, need, row
 
 
 def floor(root: Path) -> tuple[float, int]:
@@ -44,11 +43,18 @@ def run(label: str, settings: Settings, root: Path, floor_s: float) -> None:
     summary = import_paths(db, [root])
     took = time.perf_counter() - start
     records = summary.added + summary.updated + summary.unchanged
-    row(f"{label}: import", f"{took:6.2f} s  {records / took:8,.0f} advisories/s  ({records:,} stored, {len(summary.skipped)} skipped)")
+    row(
+        f"{label}: import",
+        f"{took:6.2f} s  {records / took:8,.0f} advisories/s  "
+        f"({records:,} stored, {len(summary.skipped)} skipped)",
+    )
     row(f"{label}: ratio to parse-only floor", f"x{took / floor_s:.1f}")
     start = time.perf_counter()
     again = import_paths(db, [root])
-    row(f"{label}: re-import (all unchanged)", f"{time.perf_counter() - start:6.2f} s  ({again.unchanged:,} unchanged)")
+    row(
+        f"{label}: re-import (all unchanged)",
+        f"{time.perf_counter() - start:6.2f} s  ({again.unchanged:,} unchanged)",
+    )
     db.dispose()
 
 
@@ -62,7 +68,12 @@ def main() -> None:
     pg = os.environ.get("ASSAY_BENCH_POSTGRES_URL")
     if pg:
         with tempfile.TemporaryDirectory() as home:
-            run("PostgreSQL", Settings.from_env({"ASSAY_HOME": home, "ASSAY_DATABASE_URL": pg}), root, floor_s)
+            run(
+                "PostgreSQL",
+                Settings.from_env({"ASSAY_HOME": home, "ASSAY_DATABASE_URL": pg}),
+                root,
+                floor_s,
+            )
     else:
         print("  (set ASSAY_BENCH_POSTGRES_URL to an empty database to measure PostgreSQL too)")
 
