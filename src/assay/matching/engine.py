@@ -90,23 +90,25 @@ def _evaluate(
 
 def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
     """Find the known vulnerabilities of ``bom``'s components in ``index``."""
-    components = sorted(bom.unique(), key=lambda c: (c.source, c.ecosystem, c.key_name, c.version))
+    # Each component's lookup key is computed once: (ecosystem, normalised name, version).
+    keyed = sorted(((c.source, c.ecosystem, c.key_name, c.version), c) for c in bom.unique())
+    components = tuple(c for _, c in keyed)
     warnings = list(bom.warnings)
-    keys: dict[Component, tuple[str, str, str]] = {}
-    for c in components:
-        ecosystem = canonical_ecosystem(c.ecosystem)
-        version = osv_version(ecosystem, c.version)
+    checked: list[tuple[Component, tuple[str, str, str]]] = []
+    for (_, eco, key_name, raw_version), c in keyed:
+        ecosystem = canonical_ecosystem(eco)
+        version = osv_version(ecosystem, raw_version)
         if not version:
             warnings.append(f"{c.source or '-'}: {c.name} has no version, not checked")
             continue
-        if base_ecosystem(ecosystem) == "Go" and c.name in _GO_SKIP:
+        if c.name in _GO_SKIP and base_ecosystem(ecosystem) == "Go":
             continue
-        keys[c] = (ecosystem, c.key_name, version)
-    lookup: Lookup = index.lookup({(eco, name) for eco, name, _ in keys.values()})
+        checked.append((c, (ecosystem, key_name, version)))
+    lookup: Lookup = index.lookup({(eco, name) for _, (eco, name, _) in checked})
     warnings.extend(lookup.problems)
     cache: dict[tuple[str, str, str], _Evaluated] = {}
     findings: list[Finding] = []
-    for component, key in keys.items():
+    for component, key in checked:
         entries = lookup.entries.get((key[0], key[1]))
         if not entries:
             continue  # most packages have no advisory at all
@@ -118,7 +120,7 @@ def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
             Finding(component, vuln, fixed, evaluated.fix) for vuln, fixed in evaluated.groups
         )
     return ScanResult(
-        components=tuple(components),
+        components=components,
         findings=tuple(findings),
         database=index.info(),
         warnings=tuple(warnings),
