@@ -13,9 +13,9 @@ from assay.matching.model import (
     fails,
     group_advisories,
     level_rank,
-    natural_key,
 )
 from assay.sbom.model import Component
+from assay.vulndb.ids import natural_key
 
 
 def adv(i: str, *aliases: str, **kw: object) -> AdvisoryRecord:

@@ -2,41 +2,26 @@
 
 A :class:`Vulnerability` is one group of advisories that share an id or an
 alias, transitively (``PYSEC-2021-1`` aliases ``CVE-2021-9`` which
-``GHSA-xxxx`` also aliases: one vulnerability). Its primary id is chosen by a
-fixed rule so that every run, on every machine, names it the same way:
-
-1. the CVE identifiers of the group (advisory ids and aliases), if any;
-2. otherwise the GitHub (``GHSA-``) identifiers;
-3. otherwise the ids of the advisories stored in the database;
-
-and within the chosen set the smallest in natural order (numbers compared as
-numbers, so ``CVE-2021-9999`` < ``CVE-2021-10000``). CVE first because it is
-the identifier assessors, ticket systems and vendors all share.
+``GHSA-xxxx`` also aliases: one vulnerability). Its primary id follows the one
+rule in :mod:`assay.vulndb.ids`, shared with every other view.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assay.sbom.model import Component
+from assay.vulndb.ids import natural_key, primary_id
 
 #: severity levels from least to most severe; ``unknown`` sorts lowest.
 LEVELS: tuple[str, ...] = ("unknown", "none", "low", "medium", "high", "critical")
 _RANK = {level: i for i, level in enumerate(LEVELS)}
-_NUMBER = re.compile(r"(\d+)")
 
 
 def level_rank(level: str) -> int:
     """Position of a severity level in :data:`LEVELS`; anything unrecognised is ``unknown``."""
     return _RANK.get(level.lower(), 0)
-
-
-def natural_key(identifier: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key comparing digit runs as numbers: ``X-9`` < ``X-10``."""
-    parts = _NUMBER.split(identifier.upper())
-    return tuple((1, int(p)) if p.isdigit() else (0, p) for p in parts if p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +46,6 @@ class DatabaseInfo:
     advisories: int
     last_import: str | None = None
     last_sync: str | None = None
-
-
-def _primary(advisory_ids: Iterable[str], all_ids: Iterable[str]) -> str:
-    ids = sorted(set(all_ids), key=natural_key)
-    for prefix in ("CVE-", "GHSA-"):
-        chosen = [i for i in ids if i.upper().startswith(prefix)]
-        if chosen:
-            return chosen[0]
-    return sorted(set(advisory_ids), key=natural_key)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +81,7 @@ class Vulnerability:
             raise ValueError("a vulnerability needs at least one advisory")
         ordered = sorted(advisories, key=lambda a: natural_key(a.id))
         every = {a.id for a in ordered} | {x for a in ordered for x in a.aliases}
-        primary = _primary((a.id for a in ordered), every)
+        primary = primary_id((a.id for a in ordered), every)
         by_preference = sorted(ordered, key=lambda a: (a.id != primary, natural_key(a.id)))
         summary = next((a.summary for a in by_preference if a.summary.strip()), "")
         level = max((a.level for a in ordered), key=level_rank)

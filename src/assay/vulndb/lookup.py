@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from assay.core.db import Database
 from assay.core.errors import UsageError
+from assay.vulndb.ids import primary_id
 from assay.vulndb.models import Advisory, Affected, Alias
 from assay.vulndb.severity import LEVELS
 
 # A hostile alias web must not turn one lookup into a walk over the whole base.
 MAX_GROUP = 500
-_PREFERENCE = ("CVE-", "GHSA-")
 
 
 class UnknownVulnerability(UsageError):
@@ -46,7 +46,7 @@ class AdvisoryView:
 
 @dataclass(frozen=True, slots=True)
 class Vulnerability:
-    id: str  # the CVE when there is one, else the GHSA, else the first id
+    id: str  # named by assay.vulndb.ids.primary_id
     ids: tuple[str, ...]  # every advisory id and alias, sorted
     advisories: tuple[AdvisoryView, ...]
 
@@ -146,15 +146,8 @@ def find_vulnerability(db: Database, ident: str) -> Vulnerability:
             pkgs.setdefault(aid, set()).add((eco, name))
     views = tuple(_view(row, pkgs.get(row.id, set())) for row in sorted(rows, key=lambda r: r.id))
     every = sorted({v.id for v in views} | {a for v in views for a in v.aliases})
-    return Vulnerability(id=_primary(every), ids=tuple(every), advisories=views)
-
-
-def _primary(ids: list[str]) -> str:
-    for prefix in _PREFERENCE:
-        match = [i for i in ids if i.upper().startswith(prefix)]
-        if match:
-            return match[0]
-    return ids[0]
+    primary = primary_id((v.id for v in views), every)
+    return Vulnerability(id=primary, ids=tuple(every), advisories=views)
 
 
 def _view(row: Advisory, packages: set[tuple[str, str]]) -> AdvisoryView:

@@ -9,7 +9,8 @@ escaped so it cannot break the table or inject HTML into the comment.
 from __future__ import annotations
 
 from assay.matching.formats.interface import RenderOptions
-from assay.matching.model import LEVELS, Finding, ScanResult, level_rank, natural_key
+from assay.matching.model import LEVELS, Finding, ScanResult, level_rank
+from assay.vulndb.ids import natural_key
 
 ICONS = {
     "critical": "🟥",

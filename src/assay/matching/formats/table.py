@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 
 from assay.matching.formats.interface import RenderOptions
-from assay.matching.model import LEVELS, Finding, ScanResult, level_rank, natural_key
+from assay.matching.model import LEVELS, Finding, ScanResult, level_rank
 from assay.sbom.model import Component
+from assay.vulndb.ids import natural_key
 
 STYLES = {
     "critical": "bold white on red",
