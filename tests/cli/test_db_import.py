@@ -82,16 +82,30 @@ def test_missing_path_exits_2_with_one_line(
     assert json.loads(capsys.readouterr().out)["advisories"] == 0
 
 
-def test_only_bad_inputs_still_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_bad_inputs_still_exit_0_and_are_grouped_by_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for i in range(12):
         (tmp_path / f"bad{i:02}.json").write_text("{")
     assert exit_code(["db", "import", str(tmp_path)]) == 0
     err = capsys.readouterr().err.splitlines()
+    places = ", ".join(f"{tmp_path / f'bad0{i}.json'}:1" for i in range(3))
+    assert err == [
+        "assay: skipped 12: invalid JSON: Expecting property name enclosed in double quotes "
+        f"(column 2): {places} and 9 more"
+    ]
+
+
+def test_many_distinct_reasons_are_capped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(12):  # twelve different syntax errors: one line each, up to ten
+        (tmp_path / f"bad{i:02}.json").write_text("{" + " " * i + "x")
+    assert exit_code(["db", "import", str(tmp_path)]) == 0
+    err = capsys.readouterr().err.splitlines()
     assert len(err) == 11
-    assert err[0] == f"assay: skipped: {tmp_path / 'bad00.json'}:1: invalid JSON: " + (
-        "Expecting property name enclosed in double quotes (column 2)"
-    )
-    assert err[-1] == "assay: ... and 2 more skipped"
+    assert all(line.startswith("assay: skipped: ") for line in err[:10])
+    assert err[-1] == "assay: ... and 2 more skipped for other reasons"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from assay.cli._args import Subparsers
     from assay.vulndb.importer import ImportSummary
 
-SHOW_SKIPPED = 10
+SHOW_SKIPPED = 10  # reasons shown
+EXAMPLES = 3  # places shown per reason
 
 
 def register(subparsers: Subparsers) -> None:
@@ -83,10 +84,25 @@ def _render(summary: ImportSummary) -> None:
         table.add_row(escape(f"ecosystem {ecosystem}"), f"{count:,}")
     table.add_row("seconds", f"{summary.seconds:.1f}")
     console.out().print(table)
-    for where, reason in summary.skipped[:SHOW_SKIPPED]:
-        _say(f"assay: skipped: {where}: {reason}")
-    if len(summary.skipped) > SHOW_SKIPPED:
-        _say(f"assay: ... and {len(summary.skipped) - SHOW_SKIPPED:,} more skipped")
+    _report_skipped(summary.skipped)
+
+
+def _report_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Skipped inputs grouped by reason, most frequent first, with a few examples each."""
+    by_reason: dict[str, list[str]] = {}
+    for where, reason in skipped:
+        by_reason.setdefault(reason, []).append(where)
+    groups = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    for reason, places in groups[:SHOW_SKIPPED]:
+        if len(places) == 1:
+            _say(f"assay: skipped: {places[0]}: {reason}")
+            continue
+        examples = ", ".join(places[:EXAMPLES])
+        more = f" and {len(places) - EXAMPLES:,} more" if len(places) > EXAMPLES else ""
+        _say(f"assay: skipped {len(places):,}: {reason}: {examples}{more}")
+    hidden = sum(len(p) for _, p in groups[SHOW_SKIPPED:])
+    if hidden:
+        _say(f"assay: ... and {hidden:,} more skipped for other reasons")
 
 
 def _say(line: str) -> None:
