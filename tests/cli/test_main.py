@@ -54,17 +54,6 @@ def test_assay_error_is_one_line_and_exit_2(
     assert err.startswith("assay: error: ASSAY_DATABASE_URL: unsupported database 'mysql'")
 
 
-def test_db_upgrade_creates_the_embedded_database(capsys: pytest.CaptureFixture[str]) -> None:
-    from assay.cli import context
-
-    context.settings.cache_clear()
-    assert exit_code(["db", "upgrade"]) == 0
-    assert "upgraded from empty" in capsys.readouterr().err
-    assert exit_code(["db", "upgrade"]) == 0
-    assert "already at" in capsys.readouterr().err
-    context.settings.cache_clear()
-
-
 def test_console_script_runs_as_a_module() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "assay", "--version"], capture_output=True, text=True, check=False

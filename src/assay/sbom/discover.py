@@ -65,6 +65,8 @@ def read_file(path: Path) -> Bom:
 def catalog(path: Path, on_file: Callable[[Path], None] | None = None) -> Bom:
     """Everything under ``path``: a file, or a directory searched recursively."""
     if not path.exists():
+        if os.path.lexists(path):
+            raise InputError(path, "broken or looping symbolic link")
         raise UsageError(f"{path}: no such file or directory")
     if path.is_dir():
         bom = Bom()

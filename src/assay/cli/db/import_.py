@@ -44,7 +44,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from assay.cli.context import database
-    from assay.core.errors import UsageError
+    from assay.core.errors import InputError, UsageError
     from assay.vulndb.importer import import_paths
 
     paths: list[str] = args.paths
@@ -62,6 +62,14 @@ def run(args: argparse.Namespace) -> int:
             db, paths, source=source.strip() if source else None, progress=report
         )
     _render(summary)
+    if summary.added + summary.updated + summary.unchanged == 0:
+        if summary.skipped:
+            reason = (
+                f"no OSV record could be read ({len(summary.skipped):,} skipped, reasons above)"
+            )
+        else:
+            reason = "no OSV files found (.json, .yaml, .yml, .zip; searched recursively)"
+        raise InputError(", ".join(paths), reason)
     return 0
 
 

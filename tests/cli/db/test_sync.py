@@ -17,7 +17,7 @@ from assay.vulndb import download
 from assay.vulndb.download import HttpPolicy
 from tests.vulndb.feed_server import Fault, FeedServer, zip_dir
 
-VULNDB = Path(__file__).parent.parent / "vulndb"
+VULNDB = Path(__file__).parents[2] / "vulndb"
 OSV = VULNDB / "testdata" / "sync" / "osv"
 SOURCES = VULNDB / "sources" / "testdata"
 
