@@ -41,9 +41,17 @@ class Component:
     licenses: str | None = None
     hashes: tuple[tuple[str, str], ...] = ()
     purl_override: str | None = None  # a purl given by an SBOM, kept verbatim
-    namespace: str | None = (
-        None  # purl namespace where the ecosystem has one (npm scope, Maven group)
-    )
+    # purl namespace where the ecosystem has one (npm scope, Maven group)
+    namespace: str | None = None
+    # Fields SBOM documents carry; lockfiles rarely do. None/() when unknown.
+    kind: str = "library"  # CycloneDX component type: library, application, operating-system ...
+    bom_ref: str | None = None  # the document's own identifier (CycloneDX bom-ref, SPDX SPDXID)
+    supplier: str | None = None
+    author: str | None = None
+    description: str | None = None
+    cpe: str | None = None
+    external_refs: tuple[tuple[str, str], ...] = ()  # (type, url): website, vcs, distribution
+    properties: tuple[tuple[str, str], ...] = ()  # (name, value) pairs kept for round trips
 
     @property
     def key_name(self) -> str:
@@ -60,7 +68,7 @@ class Component:
         Readers of SBOMs keep the document's own identity in ``purl_override``;
         lockfile readers get ``ecosystem:name@version``. Dependency edges use refs.
         """
-        return self.purl_override or f"{self.ecosystem}:{self.name}@{self.version}"
+        return self.bom_ref or self.purl_override or f"{self.ecosystem}:{self.name}@{self.version}"
 
     @property
     def purl(self) -> str | None:
@@ -98,6 +106,13 @@ class Bom:
     #: what a reader saw but could not represent (unpinned requirement, unknown
     #: entry kind ...), one line each, ``FILE:LINE: what``; shown to the user.
     warnings: list[str] = field(default_factory=list)
+    #: document-level facts of an SBOM (the product it describes, who made it, when)
+    subject: Component | None = None
+    authors: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)  # "name version" of each producing tool
+    timestamp: str | None = None  # ISO 8601
+    serial: str | None = None  # CycloneDX serialNumber / SPDX documentNamespace
+    spec: str | None = None  # format and version it was read from, e.g. "CycloneDX 1.4"
 
     def __iter__(self) -> Iterator[Component]:
         return iter(self.components)
