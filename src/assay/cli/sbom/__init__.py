@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING
 from assay.cli._args import add_group
 
 if TYPE_CHECKING:
-    from assay.cli._args import Subparsers
+    from assay.cli._args import Command, Subparsers
+
+# The explicit registry of ``assay sbom`` commands: each module has register() and run().
+COMMANDS: tuple[Command, ...] = ()
 
 
 def register(subparsers: Subparsers) -> None:
     _, commands = add_group(
         subparsers, "sbom", help="generate, validate, convert, score, diff and merge SBOMs"
     )
-    for module in ():  # explicit registry of sbom commands
+    for module in COMMANDS:
         module.register(commands)
