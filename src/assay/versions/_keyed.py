@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 #: bound for the per-scheme caches of parsed keys (entries, not bytes)
 CACHE_SIZE = 8192
+#: versions longer than this are parsed every time, never cached, so hostile
+#: input cannot fill the caches with huge strings
+CACHE_MAX_LENGTH = 256
 
 NumKey = tuple[int, str]
 
@@ -34,6 +38,16 @@ ZERO: NumKey = (0, "")
 
 def sign(a: Any, b: Any) -> int:
     return int(a > b) - int(a < b)
+
+
+def cached_key(compute: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``compute`` behind a bounded cache that never holds strings over CACHE_MAX_LENGTH."""
+    cached = lru_cache(maxsize=CACHE_SIZE)(compute)
+
+    def key(version: str) -> Any:
+        return compute(version) if len(version) > CACHE_MAX_LENGTH else cached(version)
+
+    return key
 
 
 @dataclass(frozen=True)
@@ -102,4 +116,4 @@ class _CmpKey:
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["CACHE_SIZE", "ZERO", "CmpScheme", "KeyedScheme", "numkey"]
+__all__ = ["CACHE_SIZE", "ZERO", "CmpScheme", "KeyedScheme", "cached_key", "numkey"]

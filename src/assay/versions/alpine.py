@@ -38,11 +38,9 @@ version vectors in ``shared/data/version-vectors/alpine-versions.txt``
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from assay.versions.interface import VersionScheme
+from assay.versions._keyed import KeyedScheme, cached_key
 
-_CACHE_LIMIT = 256
 _DIGITS = re.compile(r"[0-9]*")
 _SUFFIX = re.compile(r"_([a-z]*)([0-9]*)")
 _HASH = re.compile(r"~([0-9a-f]*)")
@@ -139,22 +137,4 @@ def _compute_key(version: str) -> Key:
     return (*tokens, _END_TOKEN)
 
 
-_cached_key = lru_cache(maxsize=16384)(_compute_key)
-
-
-class AlpineScheme:
-    """apk-tools ordering; ``key`` returns a tuple of tokens consistent with ``compare``."""
-
-    name: str = "alpine"
-
-    def key(self, version: str) -> Key:
-        if len(version) > _CACHE_LIMIT:
-            return _compute_key(version)
-        return _cached_key(version)
-
-    def compare(self, a: str, b: str) -> int:
-        ka, kb = self.key(a), self.key(b)
-        return (ka > kb) - (ka < kb)
-
-
-SCHEME: VersionScheme = AlpineScheme()
+SCHEME = KeyedScheme(name="alpine", key_fn=cached_key(_compute_key))

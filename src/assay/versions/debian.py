@@ -22,15 +22,13 @@ compare plain tuples.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from assay.versions.interface import VersionScheme
+from assay.versions._keyed import KeyedScheme, cached_key
 
 # One (non-digit run, digit run) pair; both runs may be empty.
 _PART = re.compile(r"([^0-9]*)([0-9]*)")
 _EPOCH = re.compile(r"([0-9]+):")
 # Keys of strings longer than this are not cached, so hostile input cannot fill memory.
-_CACHE_LIMIT = 256
 
 NumberKey = tuple[int, str]
 PairKey = tuple[tuple[int, ...], NumberKey]
@@ -91,22 +89,4 @@ def _compute_key(version: str) -> Key:
     return (epoch_key, _part_key(upstream), _part_key(revision))
 
 
-_cached_key = lru_cache(maxsize=16384)(_compute_key)
-
-
-class DebianScheme:
-    """dpkg ordering; ``key`` returns a tuple consistent with ``compare``."""
-
-    name: str = "debian"
-
-    def key(self, version: str) -> Key:
-        if len(version) > _CACHE_LIMIT:
-            return _compute_key(version)
-        return _cached_key(version)
-
-    def compare(self, a: str, b: str) -> int:
-        ka, kb = self.key(a), self.key(b)
-        return (ka > kb) - (ka < kb)
-
-
-SCHEME: VersionScheme = DebianScheme()
+SCHEME = KeyedScheme(name="debian", key_fn=cached_key(_compute_key))

@@ -21,11 +21,9 @@ order; exotic ones (date-based, hashes) get a deterministic one.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from assay.versions.interface import VersionScheme
+from assay.versions._keyed import KeyedScheme, cached_key
 
-_CACHE_LIMIT = 256
 _RUN = re.compile(r"[0-9]+|[^\W0-9_]+")
 
 _PRE_RELEASE = {
@@ -65,22 +63,4 @@ def _compute_key(version: str) -> Key:
     return ((*(_run(r) for r in runs), _END_RUN), words)
 
 
-_cached_key = lru_cache(maxsize=16384)(_compute_key)
-
-
-class GenericScheme:
-    """Natural ordering: numbers as numbers, words as words, separators ignored."""
-
-    name: str = "generic"
-
-    def key(self, version: str) -> Key:
-        if len(version) > _CACHE_LIMIT:
-            return _compute_key(version)
-        return _cached_key(version)
-
-    def compare(self, a: str, b: str) -> int:
-        ka, kb = self.key(a), self.key(b)
-        return (ka > kb) - (ka < kb)
-
-
-SCHEME: VersionScheme = GenericScheme()
+SCHEME = KeyedScheme(name="generic", key_fn=cached_key(_compute_key))

@@ -22,13 +22,11 @@ nothing raises.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from assay.versions.interface import VersionScheme
+from assay.versions._keyed import KeyedScheme, cached_key
 
 _SEGMENT = re.compile(r"[0-9]+|[A-Za-z]+|[~^]")
 _EPOCH = re.compile(r"([0-9]*):")
-_CACHE_LIMIT = 256
 
 # Segment ranks: at the first difference in kind, the higher rank is newer.
 _TILDE, _END, _CARET, _ALPHA, _NUMBER = 0, 1, 2, 3, 4
@@ -71,22 +69,4 @@ def _compute_key(version: str) -> Key:
     return (epoch_key, _part_key(upstream), (1, _part_key(release)))
 
 
-_cached_key = lru_cache(maxsize=16384)(_compute_key)
-
-
-class RpmScheme:
-    """rpmvercmp ordering over epoch, version and release."""
-
-    name: str = "rpm"
-
-    def key(self, version: str) -> Key:
-        if len(version) > _CACHE_LIMIT:
-            return _compute_key(version)
-        return _cached_key(version)
-
-    def compare(self, a: str, b: str) -> int:
-        ka, kb = self.key(a), self.key(b)
-        return (ka > kb) - (ka < kb)
-
-
-SCHEME: VersionScheme = RpmScheme()
+SCHEME = KeyedScheme(name="rpm", key_fn=cached_key(_compute_key))
