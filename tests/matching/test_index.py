@@ -195,8 +195,15 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_wrong_schema_version(database: Database) -> None:
     with database.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0000_old'"))
+    # Embedded SQLite upgrades itself, and Alembic refuses a revision it does not know;
+    # a server database is never migrated behind the operator's back.
+    expected = (
+        r"cannot migrate the database: .*0000_old"
+        if database.settings.is_sqlite
+        else r"schema is at 0000_old.*run 'assay db upgrade'"
+    )
     try:
-        with pytest.raises(DatabaseError, match=r"schema is at 0000_old.*run 'assay db upgrade'"):
+        with pytest.raises(DatabaseError, match=expected):
             open_index(database.settings)
     finally:  # the PostgreSQL database outlives the test; alembic_version is not truncated
         with database.engine.begin() as conn:
@@ -243,3 +250,44 @@ def test_sqlite_index_does_not_import_sqlalchemy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_an_embedded_database_at_an_older_schema_is_upgraded_by_the_scan(tmp_path: Path) -> None:
+    """Like every other command, the scan's fast path follows assay's upgrades itself."""
+    from assay.core.config import Settings
+    from assay.core.db import Database, current_revision, head_revision, upgrade
+    from assay.matching.index import open_index
+
+    settings = Settings.from_env({"ASSAY_HOME": str(tmp_path)})
+    db = Database(settings)
+    upgrade(db.engine, "0001_vulndb")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO advisory (id, source, modified, summary, details, aliases, severity,"
+            " severity_level, malicious, record, content_hash, imported_at) VALUES ('A-1', 's',"
+            " '2024-01-01T00:00:00Z', '', '', '[]', '[]', 'unknown', 0, '{}', 'h',"
+            " '2024-01-01T00:00:00Z')"
+        )
+    index = open_index(settings)
+    try:
+        assert index.info().advisories == 1
+    finally:
+        index.close()
+    assert current_revision(db.engine) == head_revision()
+    db.dispose()
+
+
+def test_a_database_from_a_newer_assay_is_refused_with_a_hint(tmp_path: Path) -> None:
+    from assay.core.config import Settings
+    from assay.core.db import Database, upgrade
+    from assay.core.errors import DatabaseError
+    from assay.matching.index import open_index
+
+    settings = Settings.from_env({"ASSAY_HOME": str(tmp_path)})
+    db = Database(settings)
+    upgrade(db.engine)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    db.dispose()
+    with pytest.raises(DatabaseError, match="newer version of assay"):
+        open_index(settings)

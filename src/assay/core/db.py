@@ -56,11 +56,17 @@ def _alembic_config(engine: Engine) -> Any:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision``; safe to run on an up-to-date database."""
     from alembic import command
+    from alembic.util.exc import CommandError
 
     try:
         command.upgrade(_alembic_config(engine), revision)
     except OperationalError as exc:
         raise DatabaseError(f"cannot migrate the database: {exc.orig}") from None
+    except CommandError as exc:
+        # e.g. a database written by a newer assay: its revision is unknown here.
+        raise DatabaseError(
+            f"cannot migrate the database: {exc}; is it from a newer version of assay?"
+        ) from None
 
 
 def current_revision(engine: Engine) -> str | None:

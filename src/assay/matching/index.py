@@ -85,12 +85,16 @@ def head_revision() -> str | None:
     return sorted(heads)[0] if len(heads) == 1 else None
 
 
+class OutdatedSchema(DatabaseError):
+    """The database is an assay database at another schema revision."""
+
+
 def check_revision(found: str | None, where: str) -> None:
     head = head_revision()
     if found is None:
         raise DatabaseError(f"{where}: not an assay database (no schema version): {IMPORT_HINT}")
     if found != head:
-        raise DatabaseError(
+        raise OutdatedSchema(
             f"{where}: database schema is at {found}, this assay needs {head}: "
             "run 'assay db upgrade'"
         )
@@ -291,7 +295,15 @@ def open_index(settings: Settings) -> AdvisoryIndex:
         path = settings.sqlite_path
         if path is None:
             raise DatabaseError("an in-memory SQLite database holds no advisories: set ASSAY_HOME")
-        index: AdvisoryIndex = SqliteIndex(path)
+        try:
+            index: AdvisoryIndex = SqliteIndex(path)
+        except OutdatedSchema:
+            # Embedded databases follow assay's upgrades by themselves (as every other
+            # command does); only this rare case pays for SQLAlchemy and Alembic.
+            from assay.core.db import Database
+
+            Database(settings).ensure_schema()
+            index = SqliteIndex(path)
     else:
         from assay.core.db import Database
 
