@@ -32,3 +32,15 @@ def test_natural_key_orders_digit_runs_as_numbers() -> None:
 def test_primary_id(advisories: list[str], every: list[str], primary: str) -> None:
     assert primary_id(advisories, every) == primary
     assert primary_id(reversed(advisories), reversed(every)) == primary
+
+
+def test_headline_prefers_summary_then_first_line_of_details() -> None:
+    from assay.vulndb.ids import headline
+
+    assert headline("Short summary", "Long details") == "Short summary"
+    assert headline("", "\n  urllib3 does not strip the Cookie header.\nMore text.") == (
+        "urllib3 does not strip the Cookie header."
+    )
+    assert headline(None, None) == ""
+    long = headline("", "word " * 100)
+    assert len(long) <= 201 and long.endswith("…") and "  " not in long

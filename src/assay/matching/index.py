@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assay.core.errors import DatabaseError
 from assay.matching.model import AdvisoryRecord, DatabaseInfo
+from assay.vulndb.ids import headline
 
 if TYPE_CHECKING:
     from assay.core.config import Settings
@@ -33,7 +34,7 @@ IMPORT_HINT = "run 'assay db import PATH' (OSV files or all.zip) or 'assay db sy
 
 _COLUMNS = (
     "f.advisory_id, f.ecosystem, f.name, f.entry, a.source, a.summary, a.aliases, "
-    "a.severity, a.cvss_score, a.severity_level, a.malicious"
+    "a.severity, a.cvss_score, a.severity_level, a.malicious, substr(a.details, 1, 400)"
 )
 
 
@@ -141,7 +142,20 @@ def build_lookup(rows: Iterable[Sequence[Any]]) -> Lookup:
     problems: list[str] = []
     order: dict[int, str] = {}  # entry -> its stored JSON text, the deterministic tie-break
     for row in rows:
-        adv_id, eco, name, entry_text, source, summary, aliases, severity, score, level, mal = row
+        (
+            adv_id,
+            eco,
+            name,
+            entry_text,
+            source,
+            summary,
+            aliases,
+            severity,
+            score,
+            level,
+            mal,
+            details,
+        ) = row
         try:
             entry = json.loads(entry_text)
         except (ValueError, TypeError):
@@ -155,7 +169,7 @@ def build_lookup(rows: Iterable[Sequence[Any]]) -> Lookup:
             advisories[adv_id] = AdvisoryRecord(
                 id=adv_id,
                 source=source or "",
-                summary=summary or "",
+                summary=headline(summary, details),
                 aliases=_aliases(aliases),
                 vectors=_vectors(severity),
                 score=float(score) if score is not None else None,

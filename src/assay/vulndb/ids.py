@@ -37,3 +37,21 @@ def primary_id(advisory_ids: Iterable[str], all_ids: Iterable[str]) -> str:
             return chosen[0]
     stored = sorted(set(advisory_ids), key=natural_key)
     return stored[0] if stored else ids[0]
+
+
+HEADLINE_CHARS = 200
+
+
+def headline(summary: str | None, details: str | None) -> str:
+    """The one-line description of an advisory: its summary, else the first line of its details.
+
+    OSV makes ``summary`` optional; the PyPI and Go databases often leave it out
+    and start ``details`` with a sentence that serves. Long lines are cut at a word.
+    """
+    text = (summary or "").strip()
+    if not text:
+        text = next((line.strip() for line in (details or "").splitlines() if line.strip()), "")
+    if len(text) > HEADLINE_CHARS:
+        cut = text[:HEADLINE_CHARS].rsplit(" ", 1)[0]
+        text = cut.rstrip(" ,.;:") + "…"
+    return text

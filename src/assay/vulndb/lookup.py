@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from assay.core.db import Database
 from assay.core.errors import UsageError
-from assay.vulndb.ids import primary_id
+from assay.vulndb.ids import headline, primary_id
 from assay.vulndb.models import Advisory, Affected, Alias
 from assay.vulndb.severity import LEVELS
 
@@ -157,7 +157,7 @@ def _view(row: Advisory, packages: set[tuple[str, str]]) -> AdvisoryView:
         modified=row.modified,
         published=row.published,
         withdrawn=row.withdrawn,
-        summary=row.summary,
+        summary=headline(row.summary, row.details),
         aliases=tuple(json.loads(row.aliases or "[]")),
         severity_level=row.severity_level,
         cvss_score=row.cvss_score,
