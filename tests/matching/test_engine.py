@@ -197,3 +197,31 @@ def test_one_lookup_per_scan() -> None:
     assert len(index.calls[0]) == 1200
     assert ("PyPI", "pkg-7") in index.calls[0]
     assert result.warnings == ("advisory X: unreadable affected entry for y, skipped",)
+
+
+def test_debian_binary_packages_are_matched_through_their_source_package(
+    database: Database,
+) -> None:
+    """Debian's advisories name source packages (openssl), not binaries (libssl3)."""
+    add_advisory(
+        database,
+        "DSA-5532-1",
+        [affected("Debian:12", "openssl", "0", "3.0.11-1~deb12u2")],
+        aliases=["CVE-2023-5363"],
+    )
+    libssl = Component(
+        "Debian:12",
+        "libssl3",
+        "3.0.11-1~deb12u1+b1",  # a binNMU: the binary's version is not the source's
+        properties=(("assay:source-name", "openssl"), ("assay:source-version", "3.0.11-1~deb12u1")),
+    )
+    fixed = Component(
+        "Debian:12",
+        "libssl3",
+        "3.0.11-1~deb12u2",
+        properties=(("assay:source-name", "openssl"), ("assay:source-version", "3.0.11-1~deb12u2")),
+    )
+    result = match(Bom.of([libssl, fixed]), SqlIndex(database))
+    assert [(f.component.version, f.vulnerability.id) for f in result.findings] == [
+        ("3.0.11-1~deb12u1+b1", "CVE-2023-5363")
+    ]

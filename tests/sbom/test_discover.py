@@ -83,3 +83,31 @@ def test_sbom_is_read_by_content_whatever_its_name(tmp_path: Path) -> None:
         )
     )
     assert [(c.ecosystem, c.name, c.version) for c in read_file(sbom)] == [("npm", "a", "1")]
+
+
+def test_pointing_at_node_modules_reads_nested_installs(tmp_path: Path) -> None:
+    nm = tmp_path / "node_modules"
+    for rel, version in (("a", "1.0.0"), ("a/node_modules/b", "2.0.0")):
+        pkg = nm / rel
+        pkg.mkdir(parents=True)
+        (pkg / "package.json").write_text(
+            json.dumps({"name": rel.split("/")[-1], "version": version})
+        )
+    (nm / ".package-lock.json").write_text(
+        json.dumps(LOCK)
+    )  # npm's hidden lockfile: not read twice
+    names = sorted((c.name, c.version) for c in catalog(nm))
+    assert names == [("a", "1.0.0"), ("b", "2.0.0")]
+    # Inside a project, node_modules stays skipped: the lockfile describes it.
+    write_lock(tmp_path)
+    assert [c.name for c in catalog(tmp_path)] == ["a"]
+
+
+def test_the_first_subject_describes_a_whole_tree(tmp_path: Path) -> None:
+    from assay.sbom.model import Bom, Component
+
+    first, second = Bom(), Bom()
+    second.subject = Component("Maven", "org.example:app", "1.0")
+    first.extend(second)
+    first.extend(Bom(subject=Component("npm", "other", "2")))
+    assert first.subject is second.subject

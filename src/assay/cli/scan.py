@@ -34,7 +34,8 @@ def register(subparsers: Subparsers) -> None:
         run,
         help="scan lockfiles or an SBOM for known vulnerabilities, offline",
         description="Scan a lockfile, a directory of lockfiles (searched recursively), or an\n"
-        "SBOM (CycloneDX JSON, SPDX JSON) against the local vulnerability database.\n\n"
+        "SBOM (CycloneDX JSON or XML, SPDX JSON or tag-value) against the local\n"
+        "vulnerability database.\n\n"
         "Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,\n"
         "2 bad usage or bad input.",
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assay.core.ecosystems import base_ecosystem, canonical_ecosystem
+from assay.core.ecosystems import base_ecosystem, canonical_ecosystem, normalise_name
 from assay.matching.index import AdvisoryIndex, AffectedEntry, Lookup
 from assay.matching.model import (
     AdvisoryRecord,
@@ -25,10 +25,24 @@ from assay.matching.model import (
     Vulnerability,
     group_advisories,
 )
-from assay.sbom.model import Bom, Component
+from assay.sbom.model import SOURCE_NAME, SOURCE_VERSION, Bom, Component
 
 # Go pseudo-packages that are not modules and have no advisories of their own here.
 _GO_SKIP = frozenset({"stdlib", "toolchain"})
+# Distributions whose OSV advisories name source packages (openssl), not the binary
+# packages installed from them (libssl3): the OS catalogers record the source name and
+# version in these properties.
+_BY_SOURCE_PACKAGE = frozenset({"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard"})
+
+
+def lookup_identity(ecosystem: str, key_name: str, version: str, c: Component) -> tuple[str, str]:
+    """The (name, version) advisories use for ``c``: its source package on Debian-like systems."""
+    if c.properties and base_ecosystem(ecosystem) in _BY_SOURCE_PACKAGE:
+        props = dict(c.properties)
+        source = props.get(SOURCE_NAME)
+        if source:
+            return normalise_name(ecosystem, source), props.get(SOURCE_VERSION) or version
+    return key_name, version
 
 
 def osv_version(ecosystem: str, version: str) -> str:
@@ -103,7 +117,8 @@ def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
             continue
         if c.name in _GO_SKIP and base_ecosystem(ecosystem) == "Go":
             continue
-        checked.append((c, (ecosystem, key_name, version)))
+        name, version = lookup_identity(ecosystem, key_name, version, c)
+        checked.append((c, (ecosystem, name, version)))
     lookup: Lookup = index.lookup({(eco, name) for _, (eco, name, _) in checked})
     warnings.extend(lookup.problems)
     cache: dict[tuple[str, str, str], _Evaluated] = {}

@@ -37,10 +37,21 @@ SKIP_DIRS = frozenset(
 )
 
 
+# Directories skipped inside a project, but read in full when they are what was asked for.
+INSTALLED_TREES = frozenset({"node_modules", ".venv", "venv", "site-packages"})
+
+
 def walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` that some cataloger claims, in a stable order."""
+    """Files under ``root`` that some cataloger claims, in a stable order.
+
+    Pointed at an installed tree (a path through ``node_modules``, a virtual
+    environment), the walk reads everything below it, nested ``node_modules``
+    included: the user asked for exactly that tree.
+    """
+    installed = bool(INSTALLED_TREES.intersection(root.resolve().parts))
+    skip = SKIP_DIRS - INSTALLED_TREES if installed else SKIP_DIRS
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in skip)
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if cataloger_for(path) is not None:

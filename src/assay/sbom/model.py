@@ -13,6 +13,11 @@ from enum import StrEnum
 
 from assay.core.ecosystems import normalise_name, purl_type
 
+#: Component properties the OS catalogers set: the source package a binary package was
+#: built from, which is what Debian-like distributions' advisories name.
+SOURCE_NAME = "assay:source-name"
+SOURCE_VERSION = "assay:source-version"
+
 
 class Scope(StrEnum):
     REQUIRED = "required"
@@ -121,10 +126,13 @@ class Bom:
         return len(self.components)
 
     def extend(self, other: Bom) -> None:
+        """Add another source's components; the first subject found describes the whole."""
         self.components.extend(other.components)
         self.edges |= other.edges
         self.sources.extend(other.sources)
         self.warnings.extend(other.warnings)
+        if self.subject is None:
+            self.subject = other.subject
 
     @classmethod
     def of(cls, components: Iterable[Component], source: str = "") -> Bom:

@@ -34,21 +34,6 @@ _HASHES: dict[str, tuple[str, int]] = {
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
-def matches_name(path: Path, *names: str) -> bool:
-    """True for ``names`` exactly, or a copy saved with a prefix (``app__poetry.lock``).
-
-    The prefix must end in ``_``, ``-`` or ``.`` so that ``xpoetry.lock`` is not
-    claimed.
-    """
-    name = path.name
-    for base in names:
-        if name == base:
-            return True
-        if len(name) > len(base) and name.endswith(base) and name[-len(base) - 1] in "_-.":
-            return True
-    return False
-
-
 def sibling(path: Path, base: str, other: str) -> Path:
     """``other`` beside ``path``, same a copy prefix (``a__go.mod`` -> ``a__go.sum``)."""
     name = path.name

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import (
     NameLines,
     array,
@@ -30,7 +31,6 @@ from assay.sbom.catalogers._lockcommon import (
     hex_hash,
     line_of,
     load_toml,
-    matches_name,
     quote,
     table,
 )
@@ -54,7 +54,7 @@ class CargoLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "Cargo.lock")
+        return claims.by_name("Cargo.lock")(path)
 
     def read(self, path: Path) -> Bom:
         text, doc = load_toml(path)

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from assay.core.inputs import load_json
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import (
     array,
     field,
     hex_hash,
     load_json_object,
     locate,
-    matches_name,
     quote,
     sibling,
     spdx_expression,
@@ -41,7 +41,7 @@ class ComposerLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "composer.lock")
+        return claims.by_name("composer.lock")(path)
 
     def read(self, path: Path) -> Bom:
         data = load_json_object(path)

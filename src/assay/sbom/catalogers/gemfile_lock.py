@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assay.core.inputs import read_text
-from assay.sbom.catalogers._lockcommon import check_versions, hex_hash, matches_name, quote
+from assay.sbom.catalogers import claims
+from assay.sbom.catalogers._lockcommon import check_versions, hex_hash, quote
 from assay.sbom.catalogers.interface import InvalidLockfile
 from assay.sbom.model import Bom, Component
 
@@ -55,7 +56,7 @@ class GemfileLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "Gemfile.lock", "gems.locked")
+        return claims.by_name("Gemfile.lock", "gems.locked")(path)
 
     def read(self, path: Path) -> Bom:
         lock = _parse(path, read_text(path, error=InvalidLockfile))

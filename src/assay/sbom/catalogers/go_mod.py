@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assay.core.inputs import read_text
-from assay.sbom.catalogers._lockcommon import MAX_FIELD, matches_name, quote, sibling
+from assay.sbom.catalogers import claims
+from assay.sbom.catalogers._lockcommon import MAX_FIELD, quote, sibling
 from assay.sbom.catalogers.interface import InvalidLockfile
 from assay.sbom.model import Bom, Component
 
@@ -68,7 +69,7 @@ class GoModCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "go.mod")
+        return claims.by_name("go.mod")(path)
 
     def read(self, path: Path) -> Bom:
         parsed = _GoMod(path)

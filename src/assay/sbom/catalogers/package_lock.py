@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assay.core.inputs import load_json
-from assay.sbom.catalogers._lockcommon import matches_name
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._npm import (
     Collector,
     integrity_hashes,
@@ -53,7 +53,7 @@ class PackageLockCataloger:
     ecosystem = "npm"
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, *_FILE_NAMES)
+        return claims.package_lock(path)
 
     def read(self, path: Path) -> Bom:
         data = load_json(path, error=InvalidLockfile)

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from assay.core.inputs import parse_toml, read_text
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import (
     JSON_KEY,
     NameLines,
@@ -21,7 +22,6 @@ from assay.sbom.catalogers._lockcommon import (
     line_of,
     load_json_object,
     locate,
-    matches_name,
     parse_hash,
     quote,
     sibling,
@@ -39,7 +39,7 @@ class PipfileLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "Pipfile.lock")
+        return claims.by_name("Pipfile.lock")(path)
 
     def read(self, path: Path) -> Bom:
         data = load_json_object(path)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assay.core.inputs import read_text
-from assay.sbom.catalogers._lockcommon import matches_name
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._npm import (
     Collector,
     integrity_hashes,
@@ -43,7 +43,7 @@ class PnpmLockCataloger:
     ecosystem = "npm"
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "pnpm-lock.yaml")
+        return claims.by_name("pnpm-lock.yaml")(path)
 
     def read(self, path: Path) -> Bom:
         text = read_text(path, error=InvalidLockfile)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assay.core.inputs import parse_toml, read_text
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import (
     NameLines,
     array,
@@ -33,7 +34,6 @@ from assay.sbom.catalogers._lockcommon import (
     hex_hash,
     line_of,
     load_toml,
-    matches_name,
     parse_hash,
     quote,
     sibling,
@@ -57,7 +57,7 @@ class PoetryLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "poetry.lock")
+        return claims.by_name("poetry.lock")(path)
 
     def read(self, path: Path) -> Bom:
         text, doc = load_toml(path)

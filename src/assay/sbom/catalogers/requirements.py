@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assay.core.inputs import read_text
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import MAX_FIELD, check_versions, parse_hash, quote
 from assay.sbom.catalogers.interface import InvalidLockfile
 from assay.sbom.model import Bom, Component
@@ -95,10 +96,7 @@ class RequirementsCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        n = path.name.lower()
-        return n.endswith(".txt") and (
-            n.startswith(("requirements", "constraints")) or n.endswith("requirements.txt")
-        )
+        return claims.requirements(path)
 
     def read(self, path: Path) -> Bom:
         state = _State()

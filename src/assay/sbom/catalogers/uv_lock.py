@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._lockcommon import (
     NameLines,
     array,
     check_versions,
     line_of,
     load_toml,
-    matches_name,
     parse_hash,
     quote,
     table,
@@ -64,7 +64,7 @@ class UvLockCataloger:
     ecosystem = ECOSYSTEM
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "uv.lock")
+        return claims.by_name("uv.lock")(path)
 
     def read(self, path: Path) -> Bom:
         text, doc = load_toml(path)

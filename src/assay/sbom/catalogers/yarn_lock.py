@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from assay.core.inputs import read_text
-from assay.sbom.catalogers._lockcommon import matches_name
+from assay.sbom.catalogers import claims
 from assay.sbom.catalogers._npm import (
     Collector,
     Manifest,
@@ -45,7 +45,7 @@ class YarnLockCataloger:
     ecosystem = "npm"
 
     def matches(self, path: Path) -> bool:
-        return matches_name(path, "yarn.lock")
+        return claims.by_name("yarn.lock")(path)
 
     def read(self, path: Path) -> Bom:
         text = read_text(path, error=InvalidLockfile)
@@ -170,12 +170,15 @@ def _read_berry(path: Path, text: str, manifest: Manifest | None, out: Collector
         key = str(raw_key)
         if key == "__metadata":
             continue
-        where = line_of(text, f'\n"{key}":', f"\n{key}:")
         if not isinstance(entry, dict):
-            raise InvalidLockfile(path, f"entry {key!r} is not a mapping", line=where)
+            raise InvalidLockfile(
+                path, f"entry {key!r} is not a mapping", line=_entry_line(text, key)
+            )
         resolution = entry.get("resolution")
         if not isinstance(resolution, str) or "@" not in resolution[1:]:
-            raise InvalidLockfile(path, f"entry {key!r} has no valid 'resolution'", line=where)
+            raise InvalidLockfile(
+                path, f"entry {key!r} has no valid 'resolution'", line=_entry_line(text, key)
+            )
         name, protocol, rest = _locator(resolution)
         ident: Ident | None = None
         if protocol == "workspace:":
@@ -222,3 +225,8 @@ def _read_berry(path: Path, text: str, manifest: Manifest | None, out: Collector
         if not resolution.endswith("@workspace:."):
             member_deps.extend(deps)
     _finish(out, graph, manifest, resolve, workspace_deps, member_deps)
+
+
+def _entry_line(text: str, key: str) -> int | None:
+    """Line of an entry, for error messages only: a scan of the whole text, so never per entry."""
+    return line_of(text, f'\n"{key}":', f"\n{key}:")
