@@ -22,7 +22,7 @@ def write_doc(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_components_nested_purls_licences_hashes_scopes() -> None:
     bom = READER.read(FIXTURE)
-    got = {c.ref: (c.ecosystem, c.name, c.version, c.scope, c.direct) for c in bom}
+    got = {c.purl: (c.ecosystem, c.name, c.version, c.scope, c.direct) for c in bom}
     assert got == {
         "pkg:npm/%40angular/core@15.2.0": ("npm", "@angular/core", "15.2.0", Scope.REQUIRED, True),
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar": (
@@ -64,16 +64,8 @@ def test_components_nested_purls_licences_hashes_scopes() -> None:
     assert by_name["org.apache.logging.log4j:log4j-core"].licenses == "Apache-2.0 OR MIT"
     assert by_name["requests"].licenses == "LicenseRef-Apache-License-Version-2.0 AND MIT"
     assert by_name["curl"].licenses is None
-    assert bom.edges == {
-        (
-            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar",
-            "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1",
-        ),
-        (
-            "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1",
-            "pkg:golang/github.com/stretchr/testify@v1.8.0",
-        ),
-    }
+    # edges use the document's bom-refs
+    assert bom.edges == {("log4j", "log4j-api"), ("log4j-api", "testify")}
     assert len(bom.warnings) == 3
     assert all(w.startswith(f"{FIXTURE}: component ") for w in bom.warnings)
     assert "'debian@11' has no purl" in bom.warnings[0]
@@ -207,3 +199,55 @@ def test_shared_real_world(shared_data: Path) -> None:
         counts[c.ecosystem] = counts.get(c.ecosystem, 0) + 1
     assert counts == {"Go": 364, "Alpine:v3.14": 19}
     assert len(vault.warnings) == 1 and "'alpine@3.14.8' has no purl" in vault.warnings[0]
+
+
+def test_document_and_component_fields_for_round_trips() -> None:
+    bom = READER.read(FIXTURE.parent / "full-1.6.cdx.json")
+    assert bom.spec == "CycloneDX 1.6" and bom.timestamp == "2026-11-23T10:00:00Z"
+    assert bom.serial == "urn:uuid:5a1b5f4c-8f27-4a35-9b0e-0c4c1e2d3f40"
+    assert bom.authors == ["Jane Doe", "ci@example.com"]
+    assert bom.tools == ["acme sbom-maker 2.1.0", "build-farm 7"]
+    assert bom.subject is not None
+    assert (bom.subject.ecosystem, bom.subject.purl, bom.subject.bom_ref) == (
+        "npm",
+        "pkg:npm/shop@3.0.0",
+        "shop",
+    )
+    express = next(c for c in bom if c.name == "express")
+    assert (express.kind, express.supplier, express.author, express.cpe) == (
+        "framework",
+        "OpenJS Foundation",
+        "TJ Holowaychuk",
+        "cpe:2.3:a:expressjs:express:4.17.1:*:*:*:*:node.js:*:*",
+    )
+    assert express.external_refs[0] == ("website", "https://expressjs.com/")
+    assert express.properties[1] == ("internal:reviewed", "yes")
+
+
+def test_legacy_tools_and_a_subject_without_purl(tmp_path: Path) -> None:
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "metadata": {
+            "tools": [
+                {"vendor": "CycloneDX", "name": "cyclonedx-gomod", "version": "v1.4.0"},
+                {"vendor": "CycloneDX", "name": "CycloneDX Maven plugin"},
+                {"version": "no name"},
+                "not a tool",
+            ],
+            "authors": [{"name": "A"}, "not an author"],
+            "component": {"type": "application", "group": "acme", "name": "app"},
+        },
+    }
+    bom = READER.read(write_doc(tmp_path, doc))
+    # the vendor is left out where the name already says it
+    assert bom.tools == ["cyclonedx-gomod v1.4.0", "CycloneDX Maven plugin"]
+    assert bom.authors == ["A", "not an author"]
+    assert bom.subject is not None
+    assert (bom.subject.ecosystem, bom.subject.name, bom.subject.version) == ("", "acme/app", "")
+
+
+def test_a_purl_listed_twice_is_one_component_under_its_first_bom_ref() -> None:
+    bom = READER.read(FIXTURE)
+    requests = [c for c in bom if c.name == "requests"]
+    assert [c.bom_ref for c in requests] == ["requests"]

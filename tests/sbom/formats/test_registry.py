@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 
 from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader
+from assay.sbom.formats.cyclonedx_xml import CycloneDxXmlReader
 from assay.sbom.formats.interface import InvalidSbom, SbomReader
 from assay.sbom.formats.registry import BY_NAME, READERS, reader_for
 from assay.sbom.formats.spdx_json import SpdxJsonReader
+from assay.sbom.formats.spdx_tv import SpdxTagValueReader
 
 DATA = Path(__file__).parent / "testdata"
 
 
 def test_readers_conform_and_are_named_uniquely() -> None:
     assert all(isinstance(r, SbomReader) for r in READERS)
-    assert set(BY_NAME) == {"cyclonedx-json", "spdx-json"}
+    assert set(BY_NAME) == {"cyclonedx-json", "spdx-json", "cyclonedx-xml", "spdx-tv"}
 
 
 def test_sniffs_by_content_not_name(tmp_path: Path) -> None:
@@ -54,16 +56,40 @@ def test_sniff_late_markers(tmp_path: Path) -> None:
         b"\x00\x01binary",
         b'[{"bomFormat": "CycloneDX"}]',
         b'{"name": "not an sbom"}',
-        b'<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"/>',
+        b'<?xml version="1.0"?><bom xmlns="http://example.com/not-cyclonedx"/>',
+        b"<project><bom/></project>",
+        b"PackageName: x\nSPDXID: SPDXRef-x\n",
         b'{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "spdxId": "x"}',
         b'{"lockfileVersion": 3, "packages": {}}',
     ],
-    ids=["empty", "binary", "array", "plain-json", "xml", "spdx3", "package-lock"],
+    ids=[
+        "empty",
+        "binary",
+        "array",
+        "plain-json",
+        "other-xml",
+        "xml-without-namespace",
+        "tag-value-without-version",
+        "spdx3",
+        "package-lock",
+    ],
 )
 def test_unrecognised_documents(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "doc"
     path.write_bytes(data)
     assert reader_for(path) is None
+
+
+def test_sniffs_xml_and_tag_value(tmp_path: Path) -> None:
+    xml = tmp_path / "bom.txt"
+    xml.write_bytes(
+        b'<?xml version="1.0"?>\n<!-- a comment -->\n'
+        b'<cdx:bom xmlns:cdx="http://cyclonedx.org/schema/bom/1.4" version="1"/>'
+    )
+    assert isinstance(reader_for(xml), CycloneDxXmlReader)
+    tv = tmp_path / "doc"
+    tv.write_bytes(b"## comment\n\nSPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n")
+    assert isinstance(reader_for(tv), SpdxTagValueReader)
 
 
 def test_unreadable_path(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def write_doc(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_packages_purls_licences_checksums_relationships() -> None:
     bom = READER.read(FIXTURE)
-    got = {c.ref: (c.ecosystem, c.name, c.version, c.licenses, c.direct) for c in bom}
+    got = {c.purl: (c.ecosystem, c.name, c.version, c.licenses, c.direct) for c in bom}
     assert got == {
         EXPRESS: ("npm", "express", "4.17.1", "MIT", True),  # the subject DEPENDS_ON it
         DEBUG: ("npm", "debug", "2.6.9", None, False),  # NOASSERTION twice
@@ -40,10 +40,13 @@ def test_packages_purls_licences_checksums_relationships() -> None:
         ("SHA-1", "4491fc38605cf51f8629d39c2b5d026f98a4c134"),
         ("SHA-256", "d9e4c2a1b0f8e7d6c5b4a392817161514131211100f0e0d0c0b0a09080706050"),
     )
-    assert bom.edges == {
-        (EXPRESS, DEBUG),  # debug DEPENDENCY_OF express
-        (DEBUG, MS),
-        (TEXT, OPENSSL),  # DEV_DEPENDENCY_OF; CONTAINS of a file and DESCENDANT_OF give none
+    assert bom.edges == {  # edges use the document's SPDXIDs
+        ("SPDXRef-express", "SPDXRef-debug"),  # debug DEPENDENCY_OF express
+        ("SPDXRef-debug", "SPDXRef-ms"),
+        (
+            "SPDXRef-commons-text",
+            "SPDXRef-openssl",
+        ),  # DEV_DEPENDENCY_OF; CONTAINS of a file and DESCENDANT_OF give none
     }
     assert bom.warnings == [
         f"{FIXTURE}: package 'app@1.0.0' has no purl; not scannable",
@@ -157,3 +160,33 @@ def test_shared_real_world(shared_data: Path) -> None:
     assert len(kapacitor) == 345
     assert sum(c.ecosystem == "Ubuntu:22.04" for c in kapacitor) == 135
     assert sum(c.ecosystem == "Go" for c in kapacitor) == 210
+
+
+def test_document_and_package_fields_for_round_trips() -> None:
+    bom = READER.read(FIXTURE.parent / "full-2.3.spdx.json")
+    assert (bom.spec, bom.timestamp) == ("SPDX 2.3", "2026-11-23T10:00:00Z")
+    assert bom.serial == "https://example.com/spdx/shop-3.0.0"
+    assert bom.authors == ["Jane Doe (jane@example.com)", "Example Bank"]
+    assert bom.tools == ["sbom-maker-2.1.0"]
+    assert bom.subject is not None and bom.subject.bom_ref == "SPDXRef-shop"
+    express = next(c for c in bom if c.name == "express")
+    assert (express.kind, express.supplier, express.author) == (
+        "framework",
+        "OpenJS Foundation",
+        "TJ Holowaychuk",
+    )
+    assert express.properties == (
+        ("spdx:licenseDeclared", "(MIT OR Apache-2.0)"),
+        (
+            "spdx:copyrightText",
+            "Copyright (c) 2009-2014 TJ Holowaychuk\nCopyright (c) 2013-2014 Roman Shtylman",
+        ),
+    )
+
+
+def test_first_described_package_is_the_subject_and_no_creation_info(tmp_path: Path) -> None:
+    doc = json.loads(FIXTURE.read_text())
+    del doc["creationInfo"]
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert bom.subject is not None and bom.subject.name == "app"
+    assert (bom.authors, bom.tools, bom.timestamp) == ([], [], None)

@@ -11,12 +11,16 @@ import stat
 from pathlib import Path
 
 from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader
+from assay.sbom.formats.cyclonedx_xml import CycloneDxXmlReader
 from assay.sbom.formats.interface import HEAD_BYTES, InvalidSbom, SbomReader
 from assay.sbom.formats.spdx_json import SpdxJsonReader
+from assay.sbom.formats.spdx_tv import SpdxTagValueReader
 
 READERS: tuple[SbomReader, ...] = (
     CycloneDxJsonReader(),
     SpdxJsonReader(),
+    CycloneDxXmlReader(),
+    SpdxTagValueReader(),
 )
 
 BY_NAME: dict[str, SbomReader] = {r.name: r for r in READERS}

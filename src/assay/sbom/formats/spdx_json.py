@@ -12,6 +12,18 @@ B`` (and its qualified forms, ``DEV_DEPENDENCY_OF`` ...) gives B -> A. The
 packages the document describes (``documentDescribes`` or ``DESCRIBES``) are
 its subject: they and what they depend on or contain are direct, the rest
 transitive; a document without a subject leaves ``direct`` unknown.
+
+For round trips: ``SPDXID`` is the component's ``bom_ref`` (so edges use the
+document's own identifiers; a purl listed twice is one component, under its
+first SPDXID); ``primaryPackagePurpose`` its kind; ``supplier`` and
+``originator`` (without the ``Organization:``/``Person:`` prefix) its supplier
+and author; ``description`` (else ``summary``), the first ``cpe23Type``/``cpe22Type``
+reference, ``homepage`` (website) and ``downloadLocation`` (vcs or
+distribution) are kept, and what has no field of its own (a declared licence
+differing from the concluded one, copyright text, source info, comment) becomes
+an ``spdx:`` property. The first described package is ``Bom.subject``, purl or
+not; ``creationInfo`` gives authors (persons, organisations), tools and the
+timestamp; ``documentNamespace`` the serial.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ SUPPORTED = ("SPDX-2.2", "SPDX-2.3")
 _NO_LICENCE = frozenset({"", "NOASSERTION", "NONE"})
 _FORWARD = frozenset({"DEPENDS_ON", "CONTAINS"})
 _SHA = re.compile(r"^SHA(\d+)$")
+_CPE_TYPES = frozenset({"cpe23Type", "cpe22Type"})
 
 
 class SpdxJsonReader:
@@ -51,7 +64,7 @@ class SpdxJsonReader:
             raise InvalidSbom(
                 path, f"unsupported spdxVersion {version!r} (reads {', '.join(SUPPORTED)})"
             )
-        return _read(path, doc, str(version))
+        return build_bom(path, doc, str(version))
 
 
 def _algorithm(name: str) -> str:
@@ -94,6 +107,92 @@ def _purl(package: dict[str, Any]) -> str | None:
     return None
 
 
+def _party(value: Any) -> str | None:
+    """``Person: Jane (jane@x)`` / ``Organization: Acme`` -> the name; NOASSERTION -> None."""
+    if not isinstance(value, str) or value.strip() in _NO_LICENCE:
+        return None
+    _, sep, rest = value.partition(":")
+    return (rest if sep else value).strip() or None
+
+
+def _cpe(package: dict[str, Any]) -> str | None:
+    for ref in package.get("externalRefs") or ():
+        if (
+            isinstance(ref, dict)
+            and ref.get("referenceType") in _CPE_TYPES
+            and isinstance(ref.get("referenceLocator"), str)
+        ):
+            return str(ref["referenceLocator"]).strip()
+    return None
+
+
+def _external_refs(package: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """homepage -> website; downloadLocation -> vcs (``git+``...) or distribution."""
+    refs: list[tuple[str, str]] = []
+    home = package.get("homepage")
+    if isinstance(home, str) and home.strip() not in _NO_LICENCE:
+        refs.append(("website", home.strip()))
+    where = package.get("downloadLocation")
+    if isinstance(where, str) and where.strip() not in _NO_LICENCE:
+        kind = "vcs" if where.startswith(("git+", "git://", "hg+", "svn+")) else "distribution"
+        refs.append((kind, where.strip()))
+    return tuple(refs)
+
+
+def _properties(package: dict[str, Any], licence: str | None) -> tuple[tuple[str, str], ...]:
+    """What SPDX states that the model has no field for, as ``spdx:`` properties."""
+    props: list[tuple[str, str]] = []
+    declared = package.get("licenseDeclared")
+    if isinstance(declared, str) and declared.strip() not in _NO_LICENCE | {licence}:
+        props.append(("spdx:licenseDeclared", declared.strip()))
+    for key in ("copyrightText", "sourceInfo", "comment"):
+        value = package.get(key)
+        if isinstance(value, str) and value.strip() not in _NO_LICENCE:
+            props.append((f"spdx:{key}", value.strip()))
+    return tuple(props)
+
+
+def _details(package: dict[str, Any]) -> dict[str, Any]:
+    purpose = package.get("primaryPackagePurpose")
+    licence = _licence(package)
+    description = package.get("description") or package.get("summary")
+    return {
+        "kind": purpose.strip().lower()
+        if isinstance(purpose, str) and purpose.strip()
+        else "library",
+        "bom_ref": package.get("SPDXID") if isinstance(package.get("SPDXID"), str) else None,
+        "supplier": _party(package.get("supplier")),
+        "author": _party(package.get("originator")),
+        "description": description.strip() if isinstance(description, str) else None,
+        "cpe": _cpe(package),
+        "external_refs": _external_refs(package),
+        "properties": _properties(package, licence),
+        "licenses": licence,
+        "hashes": _checksums(package.get("checksums")),
+    }
+
+
+def _subject(path: Path, package: dict[str, Any]) -> Component:
+    """A described package becomes ``Bom.subject`` whether or not it has a purl."""
+    name, version, namespace = str(package.get("name") or "?"), package.get("versionInfo"), None
+    ecosystem, purl = "", _purl(package)
+    if purl is not None:
+        try:
+            pkg = parse_purl(purl)
+            ecosystem, name, namespace = pkg.ecosystem, pkg.name, pkg.namespace
+        except PurlError:
+            pass
+    return Component(
+        ecosystem,
+        name,
+        version if isinstance(version, str) else "",
+        source=str(path),
+        purl_override=purl,
+        namespace=namespace,
+        **_details(package),
+    )
+
+
 def _component(path: Path, package: dict[str, Any], warnings: Warnings) -> Component | None:
     label = f"{package.get('name', '?')}@{package.get('versionInfo', '')}"
     purl = _purl(package)
@@ -114,27 +213,49 @@ def _component(path: Path, package: dict[str, Any], warnings: Warnings) -> Compo
         pkg.name,
         version,
         source=str(path),
-        licenses=_licence(package),
-        hashes=_checksums(package.get("checksums")),
         purl_override=purl,
         namespace=pkg.namespace,
+        **_details(package),
     )
 
 
-def _read(path: Path, doc: dict[str, Any], version: str) -> Bom:
+def _creators(doc: dict[str, Any]) -> tuple[list[str], list[str], str | None]:
+    """``creationInfo``: (authors, tools, created)."""
+    info = doc.get("creationInfo")
+    if not isinstance(info, dict):
+        return [], [], None
+    authors: list[str] = []
+    tools: list[str] = []
+    for creator in info.get("creators") or ():
+        if not isinstance(creator, str):
+            continue
+        kind, _, who = creator.partition(":")
+        if not who.strip():
+            continue
+        who = who.strip().removesuffix("()").strip()  # "Person: Jane Doe ()": no e-mail
+        (tools if kind.strip() == "Tool" else authors).append(who)
+    created = info.get("created")
+    return authors, tools, created.strip() if isinstance(created, str) else None
+
+
+def build_bom(path: Path, doc: dict[str, Any], version: str) -> Bom:
+    """A JSON-shaped SPDX document (the tag-value reader builds one too) -> :class:`Bom`."""
     warnings = Warnings(path)
     by_id: dict[str, str] = {}  # SPDXID -> Component.ref
-    components: dict[str, Component] = {}
+    packages: dict[str, dict[str, Any]] = {}  # SPDXID -> package, for the subject
+    components: dict[str, Component] = {}  # purl -> first package with it
     for package in as_list(doc.get("packages"), path, "packages"):
         if not isinstance(package, dict):
             raise InvalidSbom(path, "a package is not an object")
+        spdx_id = package.get("SPDXID")
+        if isinstance(spdx_id, str):
+            packages.setdefault(spdx_id, package)
         component = _component(path, package, warnings)
         if component is None:
             continue
-        components.setdefault(component.ref, component)
-        spdx_id = package.get("SPDXID")
+        kept = components.setdefault(component.purl_override or component.ref, component)
         if isinstance(spdx_id, str):
-            by_id[spdx_id] = component.ref
+            by_id[spdx_id] = kept.ref
 
     doc_id = doc.get("SPDXID", "SPDXRef-DOCUMENT")
     described = as_list(doc.get("documentDescribes"), path, "documentDescribes")
@@ -171,7 +292,21 @@ def _read(path: Path, doc: dict[str, Any], version: str) -> Bom:
         direct = {by_id[s] for s in subjects if s in by_id}
         direct |= {by_id[c] for s in subjects for c in children.get(s, ()) if c in by_id}
         result = [replace(c, direct=c.ref in direct) for c in result]
-    bom = Bom(components=result, edges=edges, sources=[str(path)], warnings=warnings.lines())
+    authors, tools, created = _creators(doc)
+    subject_pkgs = [packages[s] for s in sorted(subjects) if s in packages]
+    namespace = doc.get("documentNamespace")
+    bom = Bom(
+        components=result,
+        edges=edges,
+        sources=[str(path)],
+        warnings=warnings.lines(),
+        subject=_subject(path, subject_pkgs[0]) if subject_pkgs else None,
+        authors=authors,
+        tools=tools,
+        timestamp=created,
+        serial=namespace if isinstance(namespace, str) else None,
+        spec=version.replace("-", " "),
+    )
     bom.metadata["format"] = version
     for key in ("name", "documentNamespace"):
         if isinstance(doc.get(key), str):

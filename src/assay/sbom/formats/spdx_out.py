@@ -1,0 +1,392 @@
+"""SPDX 2.3 output, JSON and tag-value, built and serialised with ``spdx-tools``.
+
+Mapping from the model (one package per package version, see ``_output``):
+
+- creation info: ``created`` (the Bom's timestamp, else now), creators
+  ``Tool: assay-VERSION`` plus the input's tools and authors, a
+  ``documentNamespace`` unique to each written document.
+- the subject (``Bom.subject``, else a synthetic package named after the
+  input) is the package the document ``DESCRIBES``; it ``DEPENDS_ON`` the
+  direct components, and ``Bom.edges`` become ``DEPENDS_ON`` relationships.
+- package: SPDXID from the document's own ref when it is an SPDXID, else from
+  the sanitised ref; ``versionInfo``; ``downloadLocation`` from a
+  ``distribution``/``vcs`` reference, else NOASSERTION; ``homepage`` from a
+  ``website`` reference; ``licenseConcluded`` NOASSERTION (assay concludes
+  nothing) and ``licenseDeclared`` the stated expression; checksums (hex);
+  supplier (Organization), originator (Person, from the author); external
+  refs ``PACKAGE-MANAGER purl`` and ``SECURITY cpe23Type``/``cpe22Type``.
+- SPDX 2.3 has no component scope, no free-form properties and no field for
+  the file a package came from: these go into the package ``comment`` as
+  ``assay:scope=dev`` lines and are reported as lost (a comment is not data).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from uuid import uuid4
+
+from assay.sbom.formats._output import (
+    SPDX_COMMENT,
+    TOOL_NAME,
+    TOOL_VERSION,
+    Entry,
+    Losses,
+    canonical_hash,
+    entries,
+    replace_surrogates,
+    split_tool,
+    subject,
+    timestamp,
+)
+from assay.sbom.formats.writer import SbomWriteError, WriteResult
+from assay.sbom.model import Bom, Component, Scope
+
+if TYPE_CHECKING:
+    from spdx_tools.spdx.model.document import Document
+    from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
+    from spdx_tools.spdx.model.package import Package
+
+_ID_CHARS = re.compile(r"[^A-Za-z0-9.]+")  # "-" too: runs of dashes collapse to one
+_SPDXID = re.compile(r"^SPDXRef-[A-Za-z0-9.-]+$")
+_CPE23 = "cpe:2.3:"
+#: properties the SPDX readers keep that have their own package field
+_PACKAGE_FIELDS = frozenset({"spdx:copyrightText", "spdx:sourceInfo"})
+#: model hash algorithm -> spdx-tools ChecksumAlgorithm member name
+_CHECKSUM = {
+    "MD5": "MD5",
+    "SHA-1": "SHA1",
+    "SHA-256": "SHA256",
+    "SHA-384": "SHA384",
+    "SHA-512": "SHA512",
+    "SHA3-256": "SHA3_256",
+    "SHA3-384": "SHA3_384",
+    "SHA3-512": "SHA3_512",
+    "BLAKE2b-256": "BLAKE2B_256",
+    "BLAKE2b-384": "BLAKE2B_384",
+    "BLAKE2b-512": "BLAKE2B_512",
+    "BLAKE3": "BLAKE3",
+}
+_PURPOSE = {
+    "application": "APPLICATION",
+    "framework": "FRAMEWORK",
+    "library": "LIBRARY",
+    "container": "CONTAINER",
+    "operating-system": "OPERATING_SYSTEM",
+    "device": "DEVICE",
+    "firmware": "FIRMWARE",
+    "file": "FILE",
+}
+
+
+class SpdxJsonWriter:
+    name = "spdx-json"
+
+    def write(self, bom: Bom) -> WriteResult:
+        from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
+
+        return _write(bom, write_document_to_stream)
+
+
+class SpdxTagValueWriter:
+    name = "spdx-tv"
+
+    def write(self, bom: Bom) -> WriteResult:
+        from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import write_document_to_stream
+
+        return _write(bom, write_document_to_stream)
+
+
+def _write(bom: Bom, serialise: Callable[..., None]) -> WriteResult:
+    document, losses = build(bom)
+    out = io.StringIO()
+    try:
+        # validated in the tests (validate_full_spdx_document); here it would
+        # cost more than building the document. build() makes no duplicates,
+        # and spdx-tools' de-duplication deep-copies the whole document.
+        serialise(document, out, validate=False, drop_duplicates=False)
+    except (ValueError, TypeError) as exc:
+        raise SbomWriteError(f"cannot write SPDX: {exc}") from None
+    text = replace_surrogates(out.getvalue(), losses)
+    return WriteResult(text if text.endswith("\n") else text + "\n", losses.lines())
+
+
+def build(bom: Bom) -> tuple[Document, Losses]:
+    """The spdx-tools Document for ``bom`` and what did not fit."""
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.document import CreationInfo, Document
+    from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
+
+    losses = Losses()
+    ids = _Ids()
+    root = subject(bom)
+    creators = [Actor(ActorType.TOOL, f"{TOOL_NAME}-{TOOL_VERSION}")]
+    for tool in bom.tools:
+        name, version = split_tool(tool)
+        if name and name != TOOL_NAME:
+            creators.append(Actor(ActorType.TOOL, f"{name}-{version}" if version else name))
+    creators.extend(Actor(ActorType.PERSON, a.strip()) for a in bom.authors if a.strip())
+    namespace = f"https://spdx.org/spdxdocs/{quote(root.name or 'sbom', safe='')}-{uuid4()}"
+    info = CreationInfo(
+        spdx_version="SPDX-2.3",
+        spdx_id="SPDXRef-DOCUMENT",
+        name=root.name or "sbom",
+        document_namespace=namespace,
+        creators=creators,
+        created=timestamp(bom),
+    )
+    licences = _Licences(losses)
+    root_package = _package(Entry("", root, ()), ids, licences, losses, is_subject=True)
+    packages = [root_package]
+    by_ref: dict[str, str] = {}
+    merged = entries(bom)
+    for entry in merged.items:
+        package = _package(entry, ids, licences, losses)
+        packages.append(package)
+        by_ref[entry.key] = package.spdx_id
+    _note_model_losses(merged.items, losses)
+    relationships = [
+        Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root_package.spdx_id)
+    ]
+    relationships.extend(
+        Relationship(root_package.spdx_id, RelationshipType.DEPENDS_ON, by_ref[e.key])
+        for e in merged.items
+        if e.component.direct
+    )
+    for parent, children in merged.edges(bom).items():
+        relationships.extend(
+            Relationship(by_ref[parent], RelationshipType.DEPENDS_ON, by_ref[child])
+            for child in children
+        )
+    document = Document(
+        creation_info=info,
+        packages=packages,
+        relationships=relationships,
+        extracted_licensing_info=licences.extracted(),
+    )
+    return document, losses
+
+
+def _note_model_losses(merged: list[Entry], losses: Losses) -> None:
+    for entry in merged:
+        c = entry.component
+        label = f"{c.name}@{c.version}"
+        if c.scope is not Scope.REQUIRED:
+            losses.add(
+                f"SPDX 2.3 has no component scope: {c.scope.value} components written as plain "
+                "packages (scope kept in the package comment)",
+                label,
+            )
+        if any(k not in _PACKAGE_FIELDS and k != SPDX_COMMENT for k, _ in c.properties):
+            losses.add("SPDX 2.3 has no properties: kept in the package comment", label)
+        if c.direct is None:
+            losses.add(
+                "direct/transitive unknown: read back as transitive (not linked to the subject)",
+                label,
+            )
+
+
+class _Ids:
+    """Unique SPDXIDs: a second package wanting the same id gets ``-2``, ``-3`` ..."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = {"SPDXRef-DOCUMENT"}
+
+    def take(self, c: Component) -> str:
+        if c.bom_ref and _SPDXID.match(c.bom_ref):
+            wanted = c.bom_ref
+        else:
+            raw = c.ref if c.ecosystem else f"{c.name}-{c.version}".rstrip("-")
+            wanted = "SPDXRef-" + (_ID_CHARS.sub("-", raw).strip("-") or "package")
+        spdx_id, n = wanted, 1
+        while spdx_id in self.used:
+            n += 1
+            spdx_id = f"{wanted}-{n}"
+        self.used.add(spdx_id)
+        return spdx_id
+
+
+def _well_formed(spdx_licensing: Any, parsed: Any) -> bool:
+    """False when an exception stands as a licence or the reverse, as spdx-tools' validator checks
+    (``GPL-2.0-with-classpath-exception``, a deprecated id, is an exception symbol)."""
+    from license_expression import ExpressionError, ExpressionParseError
+
+    try:
+        spdx_licensing.parse(str(parsed), validate=True, strict=True)
+    except ExpressionParseError:
+        return False
+    except ExpressionError:  # unknown symbols: judged by the caller
+        return True
+    return True
+
+
+def _licensing() -> Any:
+    """spdx-tools' shared SPDX licensing (building one costs ~0.3 s, so reuse theirs)."""
+    from spdx_tools.common.spdx_licensing import spdx_licensing  # type: ignore[import-untyped]
+
+    return spdx_licensing
+
+
+class _Licences:
+    """Stated expressions as spdx-tools licence expressions; unlisted names become LicenseRef-."""
+
+    def __init__(self, losses: Losses) -> None:
+        self.losses = losses
+        self.refs: dict[str, str] = {}  # LicenseRef-id -> name as the source wrote it
+
+    def declared(self, expression: str | None, label: str) -> Any:
+        from license_expression import ExpressionError
+        from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+
+        spdx_licensing = _licensing()
+        if not expression or not expression.strip():
+            return SpdxNoAssertion()
+        text = expression.strip()
+        try:
+            parsed = spdx_licensing.parse(text)
+        except ExpressionError:
+            return self._as_ref(text, label)
+        if parsed is None:
+            return SpdxNoAssertion()
+        unknown = spdx_licensing.validate(parsed).invalid_symbols
+        # an exception standing as a licence is unusable like an unlisted name
+        usable = _well_formed(spdx_licensing, parsed)
+        if usable and not unknown:
+            return parsed
+        if usable and all(str(s).startswith("LicenseRef-") for s in unknown):
+            for symbol in unknown:
+                self.refs.setdefault(str(symbol), str(symbol).removeprefix("LicenseRef-"))
+            return parsed
+        if " " not in text:  # one name: not on the list, or an exception used as a licence
+            return self._as_ref(text, label)
+        self.losses.add(
+            "licence expressions SPDX 2.3 cannot hold (unlisted licences, misused exceptions), "
+            "written as NOASSERTION",
+            f"{label}: {text}",
+        )
+        return SpdxNoAssertion()
+
+    def _as_ref(self, text: str, label: str) -> Any:
+        spdx_licensing = _licensing()
+
+        ref = "LicenseRef-" + (_ID_CHARS.sub("-", text).strip("-") or "unknown")
+        self.refs.setdefault(ref, text)
+        self.losses.add(
+            "licence names not on the SPDX list, written as LicenseRef- with the name",
+            f"{label}: {text}",
+        )
+        return spdx_licensing.parse(ref)
+
+    def extracted(self) -> list[ExtractedLicensingInfo]:
+        from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
+
+        return [
+            ExtractedLicensingInfo(
+                license_id=ref,
+                extracted_text=f"The licence the source names {name!r}; its text was not recorded.",
+                license_name=name,
+            )
+            for ref, name in self.refs.items()
+        ]
+
+
+def _package(
+    entry: Entry, ids: _Ids, licences: _Licences, losses: Losses, *, is_subject: bool = False
+) -> Package:
+    from spdx_tools.spdx.model.actor import Actor, ActorType
+    from spdx_tools.spdx.model.package import Package, PackagePurpose
+    from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+
+    c = entry.component
+    label = f"{c.name}@{c.version}" if c.version else c.name
+    download, homepage = _locations(c, label, losses)
+    purpose = _PURPOSE.get(c.kind)
+    if purpose is None:
+        losses.add("component types SPDX 2.3 has no purpose for, written as OTHER", c.kind)
+    return Package(
+        spdx_id=ids.take(c),
+        name=c.name or "unnamed",
+        download_location=download or SpdxNoAssertion(),
+        version=c.version or None,
+        supplier=Actor(ActorType.ORGANIZATION, c.supplier) if c.supplier else None,
+        originator=Actor(ActorType.PERSON, c.author) if c.author else None,
+        files_analyzed=False,
+        checksums=_checksums(c, label, losses),
+        homepage=homepage,
+        license_concluded=SpdxNoAssertion(),
+        license_declared=licences.declared(c.licenses, label),
+        copyright_text=_field(c, "spdx:copyrightText") or SpdxNoAssertion(),
+        source_info=_field(c, "spdx:sourceInfo"),
+        description=c.description,
+        comment=None if is_subject else _comment(entry),
+        external_references=_external_refs(c),
+        primary_package_purpose=PackagePurpose[purpose or "OTHER"],
+    )
+
+
+def _comment(entry: Entry) -> str | None:
+    c = entry.component
+    lines = [f"assay:source={s}" for s in entry.sources]
+    if c.scope is not Scope.REQUIRED:
+        lines.append(f"assay:scope={c.scope.value}")
+    if c.direct is not None:
+        lines.append(f"assay:direct={str(c.direct).lower()}")
+    for key, value in c.properties:
+        if key == SPDX_COMMENT:
+            lines.append(value)
+        elif key not in _PACKAGE_FIELDS:
+            lines.append(f"{key}={value}")
+    return "\n".join(lines) or None
+
+
+def _field(c: Component, key: str) -> str | None:
+    return next((v for k, v in c.properties if k == key), None)
+
+
+def _locations(c: Component, label: str, losses: Losses) -> tuple[str | None, str | None]:
+    from spdx_tools.spdx.validation.uri_validators import (
+        validate_download_location,
+        validate_url,
+    )
+
+    download = homepage = None
+    for kind, url in c.external_refs:
+        url = url.strip()
+        if kind in ("distribution", "vcs") and download is None:
+            if not validate_download_location(url):
+                download = url
+                continue
+        elif kind == "website" and homepage is None and not validate_url(url):
+            homepage = url
+            continue
+        losses.add("external references SPDX 2.3 has no field for, dropped", f"{label}: {kind}")
+    return download, homepage
+
+
+def _checksums(c: Component, label: str, losses: Losses) -> list[Any]:
+    from spdx_tools.spdx.model.checksum import Checksum, ChecksumAlgorithm
+
+    out = []
+    for algorithm, value in dict.fromkeys(c.hashes):
+        clean = canonical_hash(algorithm, value)
+        if clean is None:
+            losses.add(f"{algorithm} hashes (not a digest SPDX has an algorithm for)", label)
+            continue
+        out.append(Checksum(ChecksumAlgorithm[_CHECKSUM[clean[0]]], clean[1]))
+    return out
+
+
+def _external_refs(c: Component) -> list[Any]:
+    from spdx_tools.spdx.model.package import ExternalPackageRef, ExternalPackageRefCategory
+
+    out = []
+    purl = c.purl if (c.ecosystem or c.purl_override) else None
+    if purl:
+        out.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
+    if c.cpe:
+        kind = "cpe23Type" if c.cpe.startswith(_CPE23) else "cpe22Type"
+        out.append(ExternalPackageRef(ExternalPackageRefCategory.SECURITY, kind, c.cpe))
+    return out
