@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assay.cli._args import add_group
+from assay.cli.sbom import convert, diff, generate, merge, quality, validate
 
 if TYPE_CHECKING:
     from assay.cli._args import Command, Subparsers
 
 # The explicit registry of ``assay sbom`` commands: each module has register() and run().
-COMMANDS: tuple[Command, ...] = ()
+COMMANDS: tuple[Command, ...] = (generate, convert, quality, diff, merge, validate)
 
 
 def register(subparsers: Subparsers) -> None:
