@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sys
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from assay.core.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,3 +58,15 @@ def progress(transient: bool = True) -> Progress:
 def note(message: str) -> None:
     """One plain line on stderr; file names with brackets are not read as Rich markup."""
     err().print(message, markup=False, soft_wrap=True)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """A command's result: to standard output, or to ``output`` (``-o FILE``)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None

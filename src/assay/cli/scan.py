@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assay.cli._args import add_command, format_choice
-from assay.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from assay.core.errors import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
     from assay.cli._args import Subparsers
@@ -89,17 +89,6 @@ def _read_bom(path: Path, quiet: bool) -> Bom:
         return catalog(path, on_file=lambda f: status.update(f"reading {f}"))
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
-
-
 def scan(
     path: Path,
     output_format: str = "table",
@@ -132,7 +121,9 @@ def scan(
         width=_terminal_width() if terminal else 120,
         fail_on=fail_on,
     )
-    _write(render.render(result, options), output)
+    from assay.cli.console import write_output
+
+    write_output(render.render(result, options), output)
     if not quiet:
         for warning in result.warnings:
             sys.stderr.write(f"assay: warning: {warning}\n")

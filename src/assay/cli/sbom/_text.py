@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-
-from assay.core.errors import UsageError
 
 
 def table(
@@ -33,17 +30,6 @@ def one_line(text: str | None) -> str:
     if not text:
         return ""
     return "".join(ch if ch.isprintable() else " " for ch in text)
-
-
-def write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 def warn(lines: Iterable[str], quiet: bool) -> None:

@@ -113,7 +113,8 @@ def render_markdown(result: BomDiff) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assay.cli.sbom._text import warn, write
+    from assay.cli.console import write_output as write
+    from assay.cli.sbom._text import warn
     from assay.sbom.diff import diff
     from assay.sbom.discover import read_file
 

@@ -53,7 +53,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assay.cli.sbom._text import warn, write
+    from assay.cli.console import write_output as write
+    from assay.cli.sbom._text import warn
     from assay.sbom.formats.writers import writer_for
 
     path: Path = args.path

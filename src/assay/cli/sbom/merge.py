@@ -62,7 +62,8 @@ def _name(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assay.cli.sbom._text import warn, write
+    from assay.cli.console import write_output as write
+    from assay.cli.sbom._text import warn
     from assay.sbom.discover import read_file
     from assay.sbom.formats.writers import writer_for
     from assay.sbom.merge import merge

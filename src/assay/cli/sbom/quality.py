@@ -86,7 +86,8 @@ def render_table(quality: Quality) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assay.cli.sbom._text import warn, write
+    from assay.cli.console import write_output as write
+    from assay.cli.sbom._text import warn
     from assay.sbom.discover import read_file
     from assay.sbom.quality import assess
 

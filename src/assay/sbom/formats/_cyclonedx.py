@@ -55,26 +55,31 @@ def check_spec(path: Path, spec: Any) -> str:
     return str(spec)
 
 
+def _licence_part(item: Any) -> str | None:
+    """One ``licenses`` entry: its expression, SPDX id, or ``LicenseRef-<name>``."""
+    if not isinstance(item, dict):
+        return None
+    expression = item.get("expression")
+    if isinstance(expression, str) and expression.strip():
+        return expression.strip()
+    lic = item.get("license")
+    if not isinstance(lic, dict):
+        return None
+    ident, name = lic.get("id"), lic.get("name")
+    if isinstance(ident, str) and ident.strip():
+        return ident.strip()
+    if isinstance(name, str) and name.strip():
+        return "LicenseRef-" + _LICENSE_REF.sub("-", name.strip()).strip("-")
+    return None
+
+
 def licence_expression(licenses: Any) -> str | None:
     """CycloneDX ``licenses`` -> one SPDX expression, or None when none is stated."""
     if not isinstance(licenses, list):
         return None
-    parts: list[str] = []
-    for item in licenses:
-        if not isinstance(item, dict):
-            continue
-        expression = item.get("expression")
-        if isinstance(expression, str) and expression.strip():
-            parts.append(expression.strip())
-            continue
-        lic = item.get("license")
-        if not isinstance(lic, dict):
-            continue
-        ident, name = lic.get("id"), lic.get("name")
-        if isinstance(ident, str) and ident.strip():
-            parts.append(ident.strip())
-        elif isinstance(name, str) and name.strip():
-            parts.append("LicenseRef-" + _LICENSE_REF.sub("-", name.strip()).strip("-"))
+    if len(licenses) == 1:  # the usual case
+        return _licence_part(licenses[0])
+    parts = [p for p in map(_licence_part, licenses) if p is not None]
     unique = list(dict.fromkeys(parts))
     if len(unique) <= 1:
         return unique[0] if unique else None
@@ -82,33 +87,44 @@ def licence_expression(licenses: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _pairs(value: Any, key: str, val: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(
-        (item[key], item[val])
-        for item in value
-        if isinstance(item, dict)
-        and isinstance(item.get(key), str)
-        and isinstance(item.get(val), str)
-    )
+    pairs: list[tuple[str, str]] = []
+    for item in value:  # a plain loop: this runs several times per component
+        if isinstance(item, dict):
+            first, second = item.get(key), item.get(val)
+            if isinstance(first, str) and isinstance(second, str):
+                pairs.append((first, second))
+    return tuple(pairs)
 
 
 def _entity_name(value: Any) -> str | None:
     """An organizationalEntity / contact (``{"name": ..., "email": ...}``) as one string."""
+    if value is None:
+        return None
     if not isinstance(value, dict):
         return _text(value)
     return _text(value.get("name")) or _text(value.get("email"))
+
+
+def _label(item: dict[str, Any]) -> str:
+    """``group/name@version`` for warnings about a component that is not scannable."""
+    label = f"{item.get('group', '')}/{item.get('name', '?')}@{item.get('version', '')}"
+    return label.lstrip("/")
 
 
 def _author(item: dict[str, Any]) -> str | None:
     author = _text(item.get("author"))  # 1.2-1.6
     if author:
         return author
-    names = [n for n in (_entity_name(a) for a in as_list_soft(item.get("authors"))) if n]
+    authors = item.get("authors")
+    if not authors:
+        return None
+    names = [n for n in (_entity_name(a) for a in as_list_soft(authors)) if n]
     return ", ".join(names) or None  # 1.6 component.authors
 
 
@@ -138,17 +154,18 @@ def tool_names(tools: Any) -> list[str]:
 
 def _details(item: dict[str, Any]) -> dict[str, Any]:
     """The fields every component has whether or not it is scannable."""
+    get = item.get
     return {
-        "kind": _text(item.get("type")) or "library",
-        "bom_ref": _text(item.get("bom-ref")),
-        "supplier": _entity_name(item.get("supplier")) or _text(item.get("publisher")),
+        "kind": _text(get("type")) or "library",
+        "bom_ref": _text(get("bom-ref")),
+        "supplier": _entity_name(get("supplier")) or _text(get("publisher")),
         "author": _author(item),
-        "description": _text(item.get("description")),
-        "cpe": _text(item.get("cpe")),
-        "external_refs": _pairs(item.get("externalReferences"), "type", "url"),
-        "properties": _pairs(item.get("properties"), "name", "value"),
-        "licenses": licence_expression(item.get("licenses")),
-        "hashes": _pairs(item.get("hashes"), "alg", "content"),
+        "description": _text(get("description")),
+        "cpe": _text(get("cpe")),
+        "external_refs": _pairs(get("externalReferences"), "type", "url"),
+        "properties": _pairs(get("properties"), "name", "value"),
+        "licenses": licence_expression(get("licenses")),
+        "hashes": _pairs(get("hashes"), "alg", "content"),
     }
 
 
@@ -192,6 +209,8 @@ class CycloneDxBuilder:
         self.by_ref: dict[str, str] = {}  # bom-ref -> Component.ref
         self.components: dict[str, Component] = {}  # purl -> first component with it
         self.direct_refs: set[str] | None = None  # bom-refs the subject depends on
+        self.late_direct: set[str] = set()  # purls first listed indirect, later direct
+        self.source = str(path)
 
     def build(self) -> Bom:
         metadata = self.doc.get("metadata")
@@ -206,6 +225,8 @@ class CycloneDxBuilder:
             self._component(item)
             nested = as_list(item.get("components"), self.path, "components")
             stack.extend(reversed(nested))
+        for purl in self.late_direct:  # rare (repeated purls): replaced in place, order kept
+            self.components[purl] = replace(self.components[purl], direct=True)
         bom = Bom(
             components=list(self.components.values()),
             edges=self._edges(),
@@ -226,43 +247,44 @@ class CycloneDxBuilder:
         return bom
 
     def _component(self, item: dict[str, Any]) -> None:
-        label = f"{item.get('group', '')}/{item.get('name', '?')}@{item.get('version', '')}"
-        label = label.lstrip("/")
         purl = item.get("purl")
-        if not isinstance(purl, str) or not purl.strip():
-            self.warnings.add(f"component {label!r} has no purl; not scannable")
+        purl = purl.strip() if isinstance(purl, str) else ""
+        if not purl:
+            self.warnings.add(f"component {_label(item)!r} has no purl; not scannable")
             return
         try:
-            pkg = parse_purl(purl.strip())
+            pkg = parse_purl(purl)
         except PurlError as exc:
-            self.warnings.add(f"component {label!r}: {exc}; not scannable")
+            self.warnings.add(f"component {_label(item)!r}: {exc}; not scannable")
             return
         version = pkg.version or item.get("version")
         if not isinstance(version, str) or not version:
-            self.warnings.add(f"component {label!r} has no version; not scannable")
+            self.warnings.add(f"component {_label(item)!r} has no version; not scannable")
             return
-        scope = _SCOPES.get(str(item.get("scope", "required")), Scope.REQUIRED)
-        bom_ref = item.get("bom-ref")
-        direct = None if self.direct_refs is None else bom_ref in self.direct_refs
-        component = Component(
-            pkg.ecosystem,
-            pkg.name,
-            version,
-            source=str(self.path),
-            scope=scope,
-            purl_override=purl.strip(),
-            namespace=pkg.namespace,
-            direct=direct,
-            **_details(item),
-        )
+        raw_ref = item.get("bom-ref")
+        direct = None if self.direct_refs is None else raw_ref in self.direct_refs
+        kept = self.components.get(purl)
+        if kept is not None:
+            if direct and not kept.direct:
+                self.late_direct.add(purl)  # a later listing is direct: set once, in build
+        else:
+            scope = _SCOPES.get(str(item.get("scope", "required")), Scope.REQUIRED)
+            kept = self.components[purl] = Component(
+                pkg.ecosystem,
+                pkg.name,
+                version,
+                source=self.source,
+                scope=scope,
+                purl_override=purl,
+                namespace=pkg.namespace,
+                direct=direct,
+                **_details(item),
+            )
         # One component per purl: a package listed twice (npm's nested trees) is one
-        # package; every bom-ref it was listed under points at the first listing,
-        # which is direct when any listing is.
-        kept = self.components.setdefault(purl.strip(), component)
-        if direct and not kept.direct:
-            kept = self.components[purl.strip()] = replace(kept, direct=True)
-        if component.bom_ref is not None:
-            self.by_ref[component.bom_ref] = kept.ref
+        # package; every bom-ref it was listed under points at the first listing.
+        bom_ref = _text(raw_ref)
+        if bom_ref is not None:
+            self.by_ref[bom_ref] = kept.ref
 
     def _subject_children(self, subject: Any) -> set[str] | None:
         """The bom-refs the subject ``dependsOn``; None when the graph does not say."""
