@@ -446,3 +446,25 @@ def test_content_encoding_is_decoded_and_capped_after_decoding(
     server.put("/bomb.json", bomb, headers={"Content-Encoding": "gzip"})
     with pytest.raises(SourceUnavailable, match=r"/bomb\.json: response is over the 10,000-byte"):
         fetch_to_file(server.url("/bomb.json"), tmp_path / "dl", small, policy=policy)
+
+
+def test_only_a_name_that_does_not_resolve_stops_the_retries() -> None:
+    """EAI_NONAME will not change on retry; EAI_AGAIN (resolver unreachable) might."""
+    import socket
+
+    import httpx
+
+    from assay.vulndb.download import _unknown_host
+
+    def wrapped(cause: BaseException) -> httpx.ConnectError:
+        try:
+            try:
+                raise cause
+            except OSError as inner:
+                raise httpx.ConnectError("failed") from inner
+        except httpx.ConnectError as outer:
+            return outer
+
+    assert _unknown_host(wrapped(socket.gaierror(socket.EAI_NONAME, "Name or service not known")))
+    assert not _unknown_host(wrapped(socket.gaierror(socket.EAI_AGAIN, "Temporary failure")))
+    assert not _unknown_host(wrapped(ConnectionRefusedError(111, "refused")))

@@ -25,6 +25,7 @@ import email.utils
 import hashlib
 import os
 import re
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -323,6 +324,10 @@ class _HttpFetch:
         except httpx.TimeoutException as exc:
             raise _Retry(f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
+            if _unknown_host(exc):  # retrying cannot help: say so at once (offline machines)
+                raise SourceUnavailable(
+                    f"{self.shown}: host not found (no DNS entry; offline or a mirror URL typo?)"
+                ) from None
             raise _Retry(f"{type(exc).__name__}: {self._scrub(exc)}") from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(f"{self.shown}: {self._scrub(exc)}") from None
@@ -377,6 +382,19 @@ def _content_length(response: httpx.Response) -> int | None:
     if raw is None or not raw.strip().isdigit():
         return None
     return int(raw)
+
+
+def _unknown_host(exc: BaseException) -> bool:
+    """True when the cause is a name that does not resolve (EAI_NONAME), not a transient
+    resolver failure (EAI_AGAIN), which is worth retrying."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return seen.errno == socket.EAI_NONAME
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _retry_after(value: str | None) -> float | None:
