@@ -59,7 +59,7 @@ def read_bytes(
 
 def decode_text(data: bytes, source: Path | str, *, error: type[InputError] = InputError) -> str:
     """UTF-8 text (a leading BOM is dropped); binary or other encodings are refused."""
-    if not data.strip():
+    if not data or data.isspace():  # strip() would copy the whole input to answer this
         raise error(source, "file is empty")
     if b"\x00" in data[:8192]:
         raise error(source, "binary file, expected text")
@@ -98,7 +98,7 @@ def parse_json(
 ) -> Any:
     """Parse JSON text, translating syntax errors into ``FILE:LINE: ...``."""
     raw = data.encode() if isinstance(data, str) else data
-    if not raw.strip():
+    if not raw or raw.isspace():  # strip() would copy the whole input to answer this
         raise error(source, "file is empty")
     if b"\x00" in raw[:8192]:
         raise error(source, "binary file, expected JSON")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 
 from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader, licence_expression
+from assay.sbom.formats.interface import InvalidSbom
 from assay.sbom.model import Scope
 from tests.sbom.formats._bad import COMMON, assert_refused
 
@@ -251,3 +253,73 @@ def test_a_purl_listed_twice_is_one_component_under_its_first_bom_ref() -> None:
     bom = READER.read(FIXTURE)
     requests = [c for c in bom if c.name == "requests"]
     assert [c.bom_ref for c in requests] == ["requests"]
+
+
+def _graph_doc(components: list[Any], direct: list[Any]) -> dict[str, Any]:
+    return {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {"component": {"type": "application", "name": "app", "bom-ref": "app"}},
+        "components": components,
+        "dependencies": [{"ref": "app", "dependsOn": direct}],
+    }
+
+
+def test_a_repeated_purl_is_direct_when_a_later_listing_is(tmp_path: Path) -> None:
+    purl = "pkg:npm/left-pad@1.3.0"
+    doc = _graph_doc(
+        [
+            {"name": "first", "purl": "pkg:npm/a@1", "bom-ref": "a"},
+            {"name": "left-pad", "purl": purl, "bom-ref": "lp-1"},
+            {"name": "left-pad", "purl": purl, "bom-ref": "lp-2"},
+            {"name": "last", "purl": "pkg:npm/z@1", "bom-ref": "z"},
+        ],
+        ["lp-2"],
+    )
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.name, c.bom_ref, c.direct) for c in bom] == [
+        ("a", "a", False),
+        ("left-pad", "lp-1", True),  # kept under its first bom-ref, in its first place
+        ("z", "z", False),
+    ]
+
+
+def test_a_repeated_purl_without_version_warns_each_time(tmp_path: Path) -> None:
+    purl = "pkg:npm/left-pad"
+    doc = _graph_doc(
+        [
+            {"name": "left-pad", "purl": purl, "version": "1.3.0", "bom-ref": "lp-1"},
+            {"name": "left-pad", "purl": purl, "bom-ref": "lp-2"},
+        ],
+        [],
+    )
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.version, c.bom_ref) for c in bom] == [("1.3.0", "lp-1")]
+    assert len(bom.warnings) == 1
+    assert "'left-pad@' has no version" in bom.warnings[0]
+
+
+def test_hostile_bom_refs_and_scopes_are_not_a_traceback(tmp_path: Path) -> None:
+    doc = _graph_doc(
+        [{"name": "x", "purl": "pkg:npm/x@1", "bom-ref": ["not", "hashable"], "scope": {}}],
+        ["x"],
+    )
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.name, c.direct, c.scope, c.bom_ref) for c in bom] == [
+        ("x", False, Scope.REQUIRED, None)
+    ]
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    assert gc.isenabled()
+    READER.read(FIXTURE)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        READER.read(FIXTURE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(InvalidSbom, match="a component is not an object"):
+        READER.read(write_doc(tmp_path, _graph_doc([1], [])))
+    assert gc.isenabled()

@@ -12,14 +12,15 @@ Speed: packageurl-python's ``PackageURL.from_string`` is exact but slow, so the
 common shape (``pkg:type/[namespace/]name[@version][?key=value&...][#subpath]``,
 plain ASCII, no blank) is split here with the same two
 normalisation passes packageurl applies (decode, then re-normalise); anything
-else is handed to packageurl. Results are cached per purl (bounded).
+else is handed to packageurl. Not cached: the SBOM readers parse each distinct
+purl of a document once, and a cache would keep objects the garbage collector
+must then walk.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
 from assay.core.ecosystems import ECOSYSTEM_BY_PURL_TYPE
@@ -52,6 +53,15 @@ _COMMON = re.compile(
     r"(?:\?([A-Za-z0-9._~%!$&'()*+,;=@/:-]*))?"
     r"(?:#[A-Za-z0-9._~%!$&'()*+,;=@/:?#-]*)?"
 )
+# The commonest shape of all, split by the pattern alone: no ``@`` but the version's,
+# no empty segment (so ``namespace``/``name``/``version`` need no partitioning).
+_SEGMENT = r"[A-Za-z0-9._~%!$&'()*+,;=-]"
+_PLAIN = re.compile(
+    rf"pkg:([A-Za-z._-][A-Za-z0-9._-]*)/(?:({_SEGMENT}+(?:/{_SEGMENT}+)*)/)?({_SEGMENT}+)"
+    rf"(?:@({_SEGMENT}*))?"
+    r"(?:\?([A-Za-z0-9._~%!$&'()*+,;=@/:-]*))?"
+    r"(?:#[A-Za-z0-9._~%!$&'()*+,;=@/:?#-]*)?"
+)
 _QUALIFIER = re.compile(r"([A-Za-z._-][A-Za-z0-9._-]*)=(.+)", re.DOTALL)
 # packageurl's per-type case rules (packageurl-python 0.17: normalize_namespace/_name/_version)
 _LOWER_NAMESPACE = frozenset(
@@ -66,7 +76,6 @@ _LOWER_NAME = frozenset(
 _LOWER_VERSION = frozenset(("huggingface", "oci"))
 # types whose normalisation depends on more than the part itself
 _SLOW_TYPES = frozenset(("pub", "hackage"))
-_CACHE_SIZE = 8192
 
 
 class PurlError(ValueError):
@@ -142,6 +151,12 @@ def _qualifiers(query: str | None) -> dict[str, str] | None:
 _Split = tuple[str, "str | None", str, "str | None", dict[str, str]]
 
 
+def _slow_type(ptype: str) -> bool:
+    """Types whose names packageurl normalises with more than case and ``_``."""
+    # packageurl tests ``ptype in ("mlflow")`` and ``in ("cpan")``: substrings count
+    return ptype in _SLOW_TYPES or ptype in "mlflow" or ptype in "cpan"
+
+
 def _decoded_namespace(raw: str, ptype: str) -> str | None:
     """``normalize_namespace`` decoding, then again as given (packageurl's two passes)."""
     lowered = raw.lower() if ptype in _LOWER_NAMESPACE else raw
@@ -169,17 +184,35 @@ def _decoded_version(raw: str, ptype: str) -> str | None:
     return version or None
 
 
+def _normalised(
+    ptype: str, raw_namespace: str, raw_name: str, raw_version: str, query: str | None
+) -> _Split | None:
+    """The raw parts normalised as packageurl does; None when it would refuse them."""
+    qualifiers = _qualifiers(query)
+    if qualifiers is None:
+        return None
+    name = _decoded_name(raw_name, ptype)
+    if name is None:
+        return None
+    namespace = _decoded_namespace(raw_namespace, ptype) if raw_namespace else None
+    version = _decoded_version(raw_version, ptype) if raw_version else None
+    return ptype, namespace, name, version, qualifiers
+
+
 def _split_common(purl: str) -> _Split | None:
+    plain = _PLAIN.fullmatch(purl)
+    if plain is not None:
+        ptype, raw_namespace, raw_name, raw_version, query = plain.group(1, 2, 3, 4, 5)
+        ptype = ptype.lower()
+        if _slow_type(ptype):
+            return None
+        return _normalised(ptype, raw_namespace or "", raw_name, raw_version or "", query)
     m = _COMMON.fullmatch(purl)
     if m is None:
         return None
     ptype, path, query = m.group(1, 2, 3)
     ptype = ptype.lower()
-    # packageurl tests ``ptype in ("mlflow")`` and ``in ("cpan")``: substrings count
-    if ptype in _SLOW_TYPES or ptype in "mlflow" or ptype in "cpan":
-        return None
-    qualifiers = _qualifiers(query)
-    if qualifiers is None:
+    if _slow_type(ptype):
         return None
     npm_scope = ""
     if ptype == "npm" and path.startswith("@"):
@@ -196,12 +229,7 @@ def _split_common(purl: str) -> _Split | None:
         raw_namespace, raw_name = "/".join(parts[:-1]), parts[-1]
     else:
         return None
-    name = _decoded_name(raw_name, ptype)
-    if name is None:
-        return None
-    namespace = _decoded_namespace(raw_namespace, ptype) if raw_namespace else None
-    version = _decoded_version(raw_version, ptype) if raw_version else None
-    return ptype, namespace, name, version, qualifiers
+    return _normalised(ptype, raw_namespace, raw_name, raw_version, query)
 
 
 def split_common(purl: str) -> PurlParts | None:
@@ -226,7 +254,6 @@ def split_purl(purl: str) -> PurlParts:
     return PurlParts(*(_split_common(purl) or _split_slow(purl)))
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
 def parse_purl(purl: str) -> PurlPackage:
     ptype, namespace, name, version, qualifiers = _split_common(purl) or _split_slow(purl)
     namespace = namespace or None
