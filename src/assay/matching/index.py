@@ -137,10 +137,10 @@ def _aliases(raw: str | None) -> tuple[str, ...]:
 
 def build_lookup(rows: Iterable[Sequence[Any]]) -> Lookup:
     """Turn rows of :data:`_COLUMNS` into a :class:`Lookup` (shared by both indexes)."""
-    entries: dict[tuple[str, str], list[AffectedEntry]] = {}
+    # Each entry keeps its stored JSON text beside it: the deterministic tie-break.
+    entries: dict[tuple[str, str], list[tuple[str, str, AffectedEntry]]] = {}
     advisories: dict[str, AdvisoryRecord] = {}
     problems: list[str] = []
-    order: dict[int, str] = {}  # entry -> its stored JSON text, the deterministic tie-break
     for row in rows:
         (
             adv_id,
@@ -163,8 +163,8 @@ def build_lookup(rows: Iterable[Sequence[Any]]) -> Lookup:
         if not isinstance(entry, dict):
             problems.append(f"advisory {adv_id}: unreadable affected entry for {name}, skipped")
             continue
-        entries.setdefault((eco, name), []).append(AffectedEntry(adv_id, eco, name, entry))
-        order[id(entries[(eco, name)][-1])] = entry_text
+        found = AffectedEntry(adv_id, eco, name, entry)
+        entries.setdefault((eco, name), []).append((adv_id, entry_text, found))
         if adv_id not in advisories:
             advisories[adv_id] = AdvisoryRecord(
                 id=adv_id,
@@ -177,7 +177,7 @@ def build_lookup(rows: Iterable[Sequence[Any]]) -> Lookup:
                 malicious=bool(mal),
             )
     ordered = {
-        key: tuple(sorted(found, key=lambda e: (e.advisory_id, order[id(e)])))
+        key: tuple(e for _, _, e in sorted(found, key=lambda t: (t[0], t[1])))
         for key, found in sorted(entries.items())
     }
     return Lookup(ordered, dict(sorted(advisories.items())), tuple(problems))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from assay.core.errors import InputError, UsageError
-from assay.sbom.catalogers.registry import cataloger_for
+from assay.sbom.catalogers.registry import cataloger_for, claimed
 from assay.sbom.model import Bom
 
 SKIP_DIRS = frozenset(
@@ -54,7 +54,7 @@ def walk(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in skip)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if cataloger_for(path) is not None:
+            if claimed(path):
                 yield path
 
 
