@@ -17,6 +17,8 @@ Variables (all optional):
 ``ASSAY_SYNC_ECOSYSTEMS`` comma-separated OSV ecosystems for ``assay db sync``
 ``ASSAY_OFFLINE``        ``1`` forbids every network access
 ``ASSAY_MAX_INPUT_MB``   largest single input file read (default 512)
+``ASSAY_SERVER_URL``     the server ``assay upload`` sends to (default http://127.0.0.1:8000)
+``ASSAY_API_KEY``        the API key ``assay upload`` sends (never logged)
 """
 
 from __future__ import annotations
@@ -46,6 +48,24 @@ DEFAULT_SYNC_ECOSYSTEMS = (
 ENVIRONMENTS = ("development", "test", "production")
 
 
+#: Values seen in sample configurations; refused as ASSAY_SECRET_KEY outside development.
+WEAK_SECRETS = frozenset({"changeme", "change-me", "secret", "development", "insecure", "assay"})
+
+
+def _development_secret(home: Path) -> str:
+    import secrets
+
+    path = home / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    home.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key)
+    return key
+
+
 def _default_home(env_vars: dict[str, str]) -> Path:
     xdg = env_vars.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg else Path.home() / ".local" / "share"
@@ -61,13 +81,15 @@ class Settings:
     home: Path
     database_url: str
     env: str = "development"
-    secret_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
     osv_url: str = DEFAULT_OSV_URL
     kev_url: str = DEFAULT_KEV_URL
     epss_url: str = DEFAULT_EPSS_URL
     sync_ecosystems: tuple[str, ...] = DEFAULT_SYNC_ECOSYSTEMS
     offline: bool = False
     max_input_bytes: int = 512 * 1024 * 1024
+    server_url: str = "http://127.0.0.1:8000"
+    api_key: str | None = field(default=None, repr=False)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -82,6 +104,27 @@ class Settings:
             return None
         rest = self.database_url[len(prefix) :].split("?", 1)[0]
         return Path(rest) if rest and rest != ":memory:" else None
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in {"development", "test"}
+
+    def server_secret(self) -> str:
+        """The key that signs sessions. Outside development a strong one must be set;
+        in development one is made once and kept in ``$ASSAY_HOME/secret_key`` (mode 0600)."""
+        key = self.secret_key
+        if key is not None:
+            if not self.is_development and (len(key) < 32 or key.lower() in WEAK_SECRETS):
+                raise ConfigError(
+                    "ASSAY_SECRET_KEY: too weak for production (at least 32 random characters)"
+                )
+            return key
+        if not self.is_development:
+            raise ConfigError(
+                "ASSAY_SECRET_KEY must be set outside development "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return _development_secret(self.home)
 
     @property
     def blob_dir(self) -> Path:
@@ -136,6 +179,8 @@ class Settings:
             sync_ecosystems=ecosystems,
             offline=_flag(env_vars.get("ASSAY_OFFLINE")),
             max_input_bytes=max_mb * 1024 * 1024,
+            server_url=(env_vars.get("ASSAY_SERVER_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            api_key=env_vars.get("ASSAY_API_KEY") or None,
         )
 
     def redacted_database_url(self) -> str:

@@ -6,6 +6,10 @@ it but migrations and tooling.
 
 from __future__ import annotations
 
+import assay.core.accounts
+import assay.core.audit
+import assay.core.jobs
+import assay.inventory.models
 import assay.vulndb.models  # noqa: F401  (registers the tables)
 from assay.core.orm import Base
 
