@@ -8,8 +8,12 @@ STAMP := $(VENV)/.installed
 # On the team's machines and in CI the shared data set is that mirror.
 ASSAY_MIRROR ?= $(wildcard ../shared/data/osv)
 export ASSAY_HOME ?= $(CURDIR)/.assay-demo
+# The web UI's browser libraries (htmx, ECharts) come from npm, pinned by the committed
+# package-lock.json; the build copies them into the package's static folder (not committed).
+FRONTEND := src/assay/web/frontend
+VENDOR_MANIFEST := src/assay/web/static/vendor/MANIFEST.json
 
-.PHONY: install test lint typecheck unit demo bench clean
+.PHONY: install web test lint typecheck unit demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +21,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	touch $(STAMP)
 
-install: $(STAMP)
+$(VENDOR_MANIFEST): $(FRONTEND)/package-lock.json $(FRONTEND)/package.json $(FRONTEND)/build.py
+	$(PYTHON) $(FRONTEND)/build.py
+
+web: $(VENDOR_MANIFEST)
+
+install: $(STAMP) web
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -26,12 +35,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install web
 	$(BIN)/pytest -n auto -q -p no:cacheprovider
 
-test: lint typecheck unit
+test: web lint typecheck unit
 
-demo: install
+demo: install web
 	ASSAY_MIRROR="$(ASSAY_MIRROR)" $(BIN)/python scripts/demo.py
 
 bench: install
@@ -41,3 +50,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .assay-demo .pytest_cache .mypy_cache .ruff_cache bench/out
+	rm -rf $(FRONTEND)/node_modules src/assay/web/static/vendor tests/web/artifacts
