@@ -54,3 +54,14 @@ def test_development_secret_is_made_once_and_private(tmp_path) -> None:
     first = settings.server_secret()
     assert first == settings.server_secret()
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_security_headers_and_self_hosted_api_docs(api: Api) -> None:
+    answer = api.anonymous.get("/healthz")
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["x-frame-options"] == "DENY"
+    docs = api.anonymous.get("/api/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()

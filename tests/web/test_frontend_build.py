@@ -32,7 +32,13 @@ from tests.web.conftest import LiveServer, Screenshot
 WEB = Path(build.__file__).resolve().parent.parent
 STATIC = WEB / "static"
 TEMPLATES = WEB / "templates"
-LOCKED = {"htmx.org": "2.0.11", "echarts": "6.1.0", "zrender": "6.1.0", "tslib": "2.3.0"}
+LOCKED = {
+    "htmx.org": "2.0.11",
+    "echarts": "6.1.0",
+    "zrender": "6.1.0",
+    "tslib": "2.3.0",
+    "swagger-ui-dist": "5.35.0",
+}
 
 
 # ---------------------------------------------------------------- build.py on fake npm trees
@@ -289,7 +295,7 @@ def test_package_json_pins_exact_versions() -> None:
     assert package["private"] is True
     for name, version in package["dependencies"].items():
         assert version[0].isdigit(), f"{name}: {version} is a range, pin an exact version"
-    assert set(package["dependencies"]) == {"htmx.org", "echarts"}
+    assert set(package["dependencies"]) == {"htmx.org", "echarts", "swagger-ui-dist"}
 
 
 # ---------------------------------------------------------------- base.html and _macros.html

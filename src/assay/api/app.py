@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 from assay import __version__
-from assay.api import errors, metrics
+from assay.api import errors, metrics, security
 from assay.api.state import AppState
 from assay.api.tasks import TASKS
 from assay.core.blobs import BlobStore
@@ -70,13 +70,14 @@ def create_app(
         version=__version__,
         description="DevSecOps governance: portfolio inventory, findings, triage.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by assay.api.security from the package (no CDN)
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.assay = state
     errors.install(app)
     metrics.install(app, state)
+    security.install(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     _install_web(app)

@@ -63,6 +63,10 @@ ASSETS: tuple[Asset, ...] = (
     # echarts.min.js bundles zrender and tslib: their licences travel with it.
     Asset("zrender", "LICENSE", "zrender.LICENSE"),
     Asset("tslib", "LICENSE.txt", "tslib.LICENSE"),
+    # the interactive API reference at /api/docs, served from here (no CDN, offline)
+    Asset("swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+    Asset("swagger-ui-dist", "swagger-ui.css", "swagger-ui.css"),
+    Asset("swagger-ui-dist", "LICENSE", "swagger-ui.LICENSE"),
 )
 
 
