@@ -225,3 +225,23 @@ def test_debian_binary_packages_are_matched_through_their_source_package(
     assert [(f.component.version, f.vulnerability.id) for f in result.findings] == [
         ("3.0.11-1~deb12u1+b1", "CVE-2023-5363")
     ]
+
+
+def test_components_without_ecosystem_are_neither_looked_up_nor_counted() -> None:
+    """SBOM entries without a purl (files, devices ...) are kept in the Bom, not scanned."""
+    index = _CountingIndex()
+    purl_less = [
+        Component("", "README.md", "", kind="file", bom_ref="readme"),
+        Component("", "board", "2", kind="device", bom_ref="b1"),
+        Component("", "board", "2", kind="device", bom_ref="b2"),
+    ]
+    bom = Bom(components=[*purl_less, Component("PyPI", "django", "3.2.4")])
+    bom.warnings = ["x.cdx.json: 3 component(s) have no usable purl ..."]
+    result = match(bom, index)
+    assert index.calls == [{("PyPI", "django")}]
+    assert [c.name for c in result.components] == ["django"]
+    # the reader's one summary line stays; no line per purl-less component is added
+    assert result.warnings == (
+        "x.cdx.json: 3 component(s) have no usable purl ...",
+        "advisory X: unreadable affected entry for y, skipped",
+    )

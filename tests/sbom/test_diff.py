@@ -199,3 +199,26 @@ def test_real_document_against_an_edited_copy(shared_data: Path, tmp_path: Path)
     ]
     assert [c.name.rsplit(":", 1)[-1] for c in result.hash_changes] == [edited_name]
     assert summary["unchanged"] == len(read_file(source)) - 1
+
+
+def test_components_without_purl_are_keyed_by_kind_and_name() -> None:
+    """Files, devices and the like have no ecosystem: (kind, name) identifies them."""
+    old = _bom(
+        Component("", "board", "1.0", kind="device", bom_ref="b"),
+        Component("", "README.md", "", kind="file", bom_ref="r", hashes=(("SHA-256", A64),)),
+        Component("", "aes", "", kind="cryptographic-asset", bom_ref="c"),
+    )
+    new = _bom(
+        Component("", "board", "1.2", kind="device", bom_ref="x"),  # refs do not matter
+        Component("", "README.md", "", kind="file", bom_ref="y", hashes=(("SHA-256", B64),)),
+        Component("", "aes", "", kind="library", bom_ref="z"),  # another kind: another thing
+    )
+    result = diff(old, new)
+    assert sorted(_rows(result)) == [
+        ("added", "aes", None, ""),
+        ("removed", "aes", "", None),
+        ("unchanged", "README.md", "", ""),
+        ("upgraded", "board", "1.0", "1.2"),
+    ]
+    assert [(c.name, c.hash_changed) for c in result.hash_changes] == [("README.md", ("SHA-256",))]
+    assert package_key(old.components[0]) == ("", "board", "device")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,26 @@ def test_real_world_documents(shared_data: Path) -> None:
     assert all(a in refs and b in refs for a, b in bom.edges)
     jabref_edges = len(parts[1][1].edges)
     assert len(bom.edges) >= jabref_edges
+
+
+def test_components_without_purl_or_ecosystem_merge_by_type_name_and_version() -> None:
+    board = Component("", "board", "2", kind="device", bom_ref="b")
+    a = Bom(
+        components=[
+            board,
+            Component("", "board", "2", kind="device", bom_ref="b-other"),  # a second one
+            Component("", "README", "", kind="file", bom_ref="r"),
+        ],
+        edges={("b", "r")},
+    )
+    b = Bom(components=[replace(board, bom_ref="elsewhere", supplier="Acme")])
+    result = merge([("a.cdx.json", a), ("b.cdx.json", b)], "product").bom
+    keys = [c.ref for c in result.components if not c.ref.startswith("assay-part")]
+    assert keys == ["device:board@2", "device:board@2#b-other", "file:README"]
+    assert _by_name_ref(result)["device:board@2"].supplier == "Acme"
+    assert ("device:board@2", "file:README") in result.edges
+    assert merge_key(board) == "device:board@2"
+
+
+def _by_name_ref(bom: Bom) -> dict[str, Component]:
+    return {c.ref: c for c in bom.components}

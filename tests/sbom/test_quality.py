@@ -215,3 +215,18 @@ def test_real_world_documents(shared_data: Path) -> None:
     purls = next(c for c in vault.checks if c.id == "purl-valid")
     # syft 0.57 wrote Alpine packages as pkg:alpine, a type the purl spec never registered
     assert purls.have < purls.total and purls.examples[0].startswith("pkg:alpine/")
+
+
+def test_components_without_purl_fail_the_identity_checks_without_crashing() -> None:
+    """A file, a device and an OS image without purl or CPE: nothing identifies them."""
+    bom = Bom.of(
+        [
+            Component("", "README.md", "", kind="file", bom_ref="r"),
+            Component("", "board", "1", kind="device", bom_ref="b", supplier="Acme"),
+            Component("", "alpine", "3.19", kind="operating-system", bom_ref="o", cpe="cpe:/o:x"),
+        ]
+    )
+    checks = _checks(assess(bom))
+    assert checks["unique-id"] == (3.33, 1, 3)  # only the CPE identifies one
+    assert checks["purl-valid"] == (0.0, 0, 0)  # no purls at all: nothing to validate
+    assert checks["supplier"] == (3.33, 1, 3)

@@ -105,7 +105,11 @@ def _evaluate(
 def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
     """Find the known vulnerabilities of ``bom``'s components in ``index``."""
     # Each component's lookup key is computed once: (ecosystem, normalised name, version).
-    keyed = sorted(((c.source, c.ecosystem, c.key_name, c.version), c) for c in bom.unique())
+    # Components without an ecosystem (an SBOM's files, devices, purl-less entries) cannot
+    # be looked up: they are neither scanned nor counted (the reader's warning says so).
+    keyed = sorted(
+        ((c.source, c.ecosystem, c.key_name, c.version), c) for c in bom.unique() if c.ecosystem
+    )
     components = tuple(c for _, c in keyed)
     warnings = list(bom.warnings)
     checked: list[tuple[Component, tuple[str, str, str]]] = []

@@ -145,7 +145,13 @@ def _norm_licence(expression: str | None) -> str | None:
 
 
 def package_key(c: Component) -> Key:
-    """(base ecosystem, normalised name, namespace the name does not already hold)."""
+    """(base ecosystem, normalised name, namespace the name does not already hold).
+
+    A component without an ecosystem (an SBOM's file, device, cryptographic asset ...)
+    is keyed by ``("", name, kind)``: a file and a library of one name are two things.
+    """
+    if not c.ecosystem:
+        return "", c.name, c.kind
     name = c.key_name
     namespace = (c.namespace or "").lower()
     if namespace and name.lower().startswith(namespace):

@@ -4,7 +4,9 @@ Each part (one document, or one lockfile's BOM) becomes a component of type
 ``application`` that the product depends on; its document subject gives it a
 name and version, else the file name does. Components are deduplicated by
 purl (as written; qualifiers count), or by ecosystem, normalised name and
-version when there is no purl. Fields of duplicates are combined:
+version when there is no purl; components without an ecosystem either (files,
+devices ...) by type, name and version, two of one name in one part staying
+two. Fields of duplicates are combined:
 
 * licences: every distinct expression is kept, joined with ``AND`` (as the
   CycloneDX reader joins a component's several licences), and reported;
@@ -80,6 +82,8 @@ def merge_key(c: Component) -> str:
     purl = c.purl
     if purl:
         return _canonical_purl(purl)
+    if not c.ecosystem:  # a file, device ... without a purl: what it is, its name, version
+        return f"{c.kind}:{c.name}@{c.version}".rstrip("@")
     return f"{c.ecosystem}:{c.key_name}@{c.version}"
 
 
@@ -204,8 +208,12 @@ def merge(
     for index, (label, bom) in enumerate(parts, start=1):
         part = _part_component(index, label, bom)
         remap: dict[str, str] = {}
+        named: dict[str, str] = {}  # this part's purl-less keys -> the ref that took each
         for c in bom.components:
             key = merge_key(c)
+            # without purl or ecosystem, two of one name in one document are two things
+            if not (c.ecosystem or c.purl) and named.setdefault(key, c.ref) != c.ref:
+                key = f"{key}#{c.ref}"
             remap[c.ref] = key
             kept = merged.get(key)
             if kept is None:

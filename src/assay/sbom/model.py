@@ -35,6 +35,11 @@ class Component:
     ``licenses`` is an SPDX expression when the source states one.
     ``hashes`` are ``(algorithm, hex-or-base64 value)`` pairs, algorithm names
     in CycloneDX spelling (``SHA-256``, ``SHA-512`` ...).
+
+    ``ecosystem`` is ``""`` for what an SBOM lists without a purl (a file, a
+    device, a cryptographic asset, an OS image): such a component keeps its
+    document identity in ``bom_ref``, has no :attr:`purl` and is never matched
+    against advisories.
     """
 
     ecosystem: str
@@ -139,10 +144,14 @@ class Bom:
         return cls(components=list(components), sources=[source] if source else [])
 
     def unique(self) -> list[Component]:
-        """Components deduplicated by (ecosystem, normalised name, version, source, scope)."""
+        """Components deduplicated by (ecosystem, normalised name, version, source, scope).
+
+        Components without an ecosystem (SBOM entries with no purl: files, devices,
+        cryptographic assets ...) are told apart by their ref instead of their name.
+        """
         seen: dict[tuple[str, str, str, str], Component] = {}
         for c in self.components:
-            key = (c.ecosystem, c.key_name, c.version, c.source)
+            key = (c.ecosystem, c.key_name if c.ecosystem else c.ref, c.version, c.source)
             prev = seen.get(key)
             # A package that is both dev and required in one file is required.
             if prev is None or (prev.scope is Scope.DEV and c.scope is not Scope.DEV):

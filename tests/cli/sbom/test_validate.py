@@ -23,7 +23,7 @@ def test_valid_document_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_code(["sbom", "validate", str(VALID)]) == 0
     out = capsys.readouterr().out
     assert f"{VALID}: valid (CycloneDX 1.6)" in out
-    assert "3 components read; 0 errors, 0 warnings" in out
+    assert "4 components read; 0 errors, 0 warnings" in out
 
 
 def test_invalid_document_exits_1_with_each_problem(capsys: pytest.CaptureFixture[str]) -> None:

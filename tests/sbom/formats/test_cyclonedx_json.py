@@ -24,8 +24,12 @@ def write_doc(tmp_path: Path, doc: dict[str, Any]) -> Path:
 
 def test_components_nested_purls_licences_hashes_scopes() -> None:
     bom = READER.read(FIXTURE)
-    got = {c.purl: (c.ecosystem, c.name, c.version, c.scope, c.direct) for c in bom}
+    got = {c.purl or c.ref: (c.ecosystem, c.name, c.version, c.scope, c.direct) for c in bom}
     assert got == {
+        # no purl, or one no advisory database covers: kept, with no ecosystem
+        "debian": ("", "debian", "11", Scope.REQUIRED, True),
+        "pkg:generic/thing@1.0": ("", "thing", "1.0", Scope.REQUIRED, False),
+        "not a purl": ("", "broken", "1.0", Scope.REQUIRED, False),
         "pkg:npm/%40angular/core@15.2.0": ("npm", "@angular/core", "15.2.0", Scope.REQUIRED, True),
         "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar": (
             "Maven",
@@ -69,10 +73,16 @@ def test_components_nested_purls_licences_hashes_scopes() -> None:
     # edges use the document's bom-refs
     assert bom.edges == {("log4j", "log4j-api"), ("log4j-api", "testify")}
     assert len(bom.warnings) == 3
-    assert all(w.startswith(f"{FIXTURE}: component ") for w in bom.warnings)
-    assert "'debian@11' has no purl" in bom.warnings[0]
-    assert "purl type 'generic'" in bom.warnings[1]
+    assert bom.warnings[0] == (
+        f"{FIXTURE}: 3 component(s) have no usable purl and cannot be matched against "
+        "advisories (kept in the SBOM; e.g. 'operating-system debian@11', 'library thing@1.0', "
+        "'library broken@1.0')"
+    )
+    assert bom.warnings[1].startswith(f"{FIXTURE}: component 'thing@1.0': purl type 'generic'")
     assert "invalid purl 'not a purl'" in bom.warnings[2]
+    by_ref = {c.bom_ref: c for c in bom}
+    assert by_ref["debian"].kind == "operating-system" and by_ref["debian"].purl is None
+    assert by_ref["broken"].purl == "not a purl"  # kept verbatim for the writers
     assert bom.metadata["format"] == "CycloneDX 1.5"
     assert bom.metadata["component"] == "shop"
     assert all(c.source == str(FIXTURE) for c in bom)
@@ -83,15 +93,15 @@ def test_spec_versions(tmp_path: Path, version: str) -> None:
     doc = json.loads(FIXTURE.read_text())
     doc["specVersion"] = version
     bom = READER.read(write_doc(tmp_path, doc))
-    assert len(bom) == 6 and len(bom.warnings) == 3
+    assert len(bom) == 9 and len(bom.warnings) == 3
 
 
 def test_newer_minor_version_is_read_with_a_warning(tmp_path: Path) -> None:
     doc = json.loads(FIXTURE.read_text())
     doc["specVersion"] = "1.7"
     bom = READER.read(write_doc(tmp_path, doc))
-    assert len(bom) == 6
-    assert "CycloneDX 1.7 read as 1.6" in bom.warnings[0]
+    assert len(bom) == 9
+    assert any("CycloneDX 1.7 read as 1.6" in w for w in bom.warnings)
 
 
 def test_without_dependency_graph_direct_is_unknown(tmp_path: Path) -> None:
@@ -108,15 +118,41 @@ def test_vex_only_document_is_empty(tmp_path: Path) -> None:
     assert len(bom) == 0 and not bom.warnings
 
 
-def test_many_purl_less_components_give_bounded_warnings(tmp_path: Path) -> None:
+def test_many_purl_less_components_give_one_warning(tmp_path: Path) -> None:
     doc = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.4",
-        "components": [{"type": "file", "name": f"f{i}"} for i in range(10_000)],
+        "components": [{"type": "file", "name": f"f{i % 5000}"} for i in range(10_000)],
     }
     bom = READER.read(write_doc(tmp_path, doc))
-    assert len(bom.warnings) == 51
-    assert bom.warnings[-1].endswith("... and 9950 more like these")
+    assert len(bom) == 10_000  # without bom-refs, none is merged with another
+    refs = [c.ref for c in bom.components]
+    assert refs[0] == "assay:file/f0" and refs[5000] == "assay:file/f0#2"
+    assert len(set(refs)) == 10_000
+    assert bom.warnings == [
+        f"{tmp_path / 'bom.json'}: 10000 component(s) have no usable purl and cannot be matched "
+        "against advisories (kept in the SBOM; e.g. 'file f0', 'file f1', 'file f2', ...)"
+    ]
+
+
+def test_purl_less_components_are_one_per_bom_ref(tmp_path: Path) -> None:
+    doc = _graph_doc(
+        [
+            {"type": "device", "name": "board", "version": "2", "bom-ref": "b"},
+            {"type": "device", "name": "board", "version": "2", "bom-ref": "b"},  # repeated
+            {"type": "device", "name": "board", "version": "2", "bom-ref": "c"},
+            {"type": "file", "group": "docs", "name": "README"},
+        ],
+        ["b"],
+    )
+    doc["dependencies"].append({"ref": "b", "dependsOn": ["c"]})
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.ref, c.name, c.ecosystem, c.purl, c.direct) for c in bom] == [
+        ("b", "board", "", None, True),
+        ("c", "board", "", None, False),
+        ("assay:file/docs/README", "docs/README", "", None, False),
+    ]
+    assert bom.edges == {("b", "c")}
 
 
 @pytest.mark.parametrize(
@@ -199,8 +235,8 @@ def test_shared_real_world(shared_data: Path) -> None:
     counts: dict[str, int] = {}
     for c in vault:
         counts[c.ecosystem] = counts.get(c.ecosystem, 0) + 1
-    assert counts == {"Go": 364, "Alpine:v3.14": 19}
-    assert len(vault.warnings) == 1 and "'alpine@3.14.8' has no purl" in vault.warnings[0]
+    assert counts == {"Go": 364, "Alpine:v3.14": 19, "": 1}
+    assert len(vault.warnings) == 1 and "'operating-system alpine@3.14.8')" in vault.warnings[0]
 
 
 def test_document_and_component_fields_for_round_trips() -> None:
@@ -284,7 +320,7 @@ def test_a_repeated_purl_is_direct_when_a_later_listing_is(tmp_path: Path) -> No
     ]
 
 
-def test_a_repeated_purl_without_version_warns_each_time(tmp_path: Path) -> None:
+def test_a_repeated_purl_without_version_is_one_component(tmp_path: Path) -> None:
     purl = "pkg:npm/left-pad"
     doc = _graph_doc(
         [
@@ -295,8 +331,7 @@ def test_a_repeated_purl_without_version_warns_each_time(tmp_path: Path) -> None
     )
     bom = READER.read(write_doc(tmp_path, doc))
     assert [(c.version, c.bom_ref) for c in bom] == [("1.3.0", "lp-1")]
-    assert len(bom.warnings) == 1
-    assert "'left-pad@' has no version" in bom.warnings[0]
+    assert bom.warnings == []
 
 
 def test_hostile_bom_refs_and_scopes_are_not_a_traceback(tmp_path: Path) -> None:
@@ -323,3 +358,23 @@ def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
     with pytest.raises(InvalidSbom, match="a component is not an object"):
         READER.read(write_doc(tmp_path, _graph_doc([1], [])))
     assert gc.isenabled()
+
+
+def test_hostile_purl_less_components_are_kept_without_crashing(tmp_path: Path) -> None:
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "components": [
+            {"type": ["file"], "name": 5, "version": {"x": 1}, "bom-ref": {"no": "ref"}},
+            {"type": "file", "name": "", "bom-ref": ""},
+            {"purl": "   ", "name": "spaces", "hashes": "nope", "licenses": {"id": "MIT"}},
+        ],
+        "dependencies": [{"ref": {"bad": 1}, "dependsOn": [None, 3]}],
+    }
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.kind, c.name, c.version, c.ref, c.hashes, c.licenses) for c in bom] == [
+        ("library", "unnamed", "", "assay:library/unnamed", (), None),
+        ("file", "unnamed", "", "assay:file/unnamed", (), None),
+        ("library", "spaces", "", "assay:library/spaces", (), None),
+    ]
+    assert bom.edges == set() and len(bom.warnings) == 1

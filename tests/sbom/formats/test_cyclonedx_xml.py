@@ -43,7 +43,7 @@ def comparable(bom: Bom) -> tuple[object, ...]:
 def test_reads_every_field_like_the_json_reader() -> None:
     bom = READER.read(XML)
     assert comparable(bom) == comparable(CycloneDxJsonReader().read(JSON))
-    express, debug, log4j = bom.components
+    express, debug, log4j, readme = bom.components
     assert (express.kind, express.bom_ref, express.supplier, express.author) == (
         "framework",
         "express",
@@ -87,7 +87,17 @@ def test_reads_every_field_like_the_json_reader() -> None:
     assert bom.tools == ["acme sbom-maker 2.1.0", "build-farm 7"]
     assert (bom.timestamp, bom.spec) == ("2026-11-23T10:00:00Z", "CycloneDX 1.6")
     assert bom.serial == "urn:uuid:5a1b5f4c-8f27-4a35-9b0e-0c4c1e2d3f40"
-    assert bom.warnings == [f"{XML}: component 'README.md@' has no purl; not scannable"]
+    assert (readme.kind, readme.name, readme.version, readme.bom_ref, readme.purl) == (
+        "file",
+        "README.md",
+        "",
+        "readme",
+        None,
+    )
+    assert bom.warnings == [
+        f"{XML}: 1 component(s) have no usable purl and cannot be matched against advisories "
+        "(kept in the SBOM; e.g. 'file README.md')"
+    ]
 
 
 @pytest.mark.parametrize("version", ["1.2", "1.3", "1.4", "1.5", "1.6"])
@@ -95,7 +105,7 @@ def test_namespaces_give_the_spec_version(tmp_path: Path, version: str) -> None:
     path = tmp_path / "bom.xml"
     path.write_text(XML.read_text().replace("bom/1.6", f"bom/{version}"))
     bom = READER.read(path)
-    assert bom.spec == f"CycloneDX {version}" and len(bom) == 3
+    assert bom.spec == f"CycloneDX {version}" and len(bom) == 4
 
 
 def test_legacy_tools_and_prefixed_namespace(tmp_path: Path) -> None:
@@ -117,7 +127,7 @@ def test_newer_minor_version_is_read_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "bom.xml"
     path.write_text(XML.read_text().replace("bom/1.6", "bom/1.7"))
     bom = READER.read(path)
-    assert len(bom) == 3 and "CycloneDX 1.7 read as 1.6" in bom.warnings[0]
+    assert len(bom) == 4 and "CycloneDX 1.7 read as 1.6" in bom.warnings[1]
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -200,8 +210,10 @@ def test_nesting_is_bounded(tmp_path: Path) -> None:
 
     path = tmp_path / "bom.xml"
     path.write_text(nested(60))
-    # 60 purl-less components: 50 warnings kept, the rest counted in one line
-    assert READER.read(path).warnings[-1].endswith("... and 10 more like these")
+    # 60 purl-less components, all kept, one warning line
+    bom = READER.read(path)
+    assert len(bom) == 60 and len({c.ref for c in bom}) == 60
+    assert len(bom.warnings) == 1 and "60 component(s) have no usable purl" in bom.warnings[0]
     path.write_text(nested(120))
     assert_refused(READER, path, "XML nested deeper than 200 levels", 2)
 

@@ -29,6 +29,8 @@ def test_packages_purls_licences_checksums_relationships() -> None:
     bom = READER.read(FIXTURE)
     got = {c.purl: (c.ecosystem, c.name, c.version, c.licenses, c.direct) for c in bom}
     assert got == {
+        # no purl: kept, not scannable (the subject, app, is the subject only)
+        None: ("", "vendored-lib", "0.1", None, False),
         EXPRESS: ("npm", "express", "4.17.1", "MIT", True),  # the subject DEPENDS_ON it
         DEBUG: ("npm", "debug", "2.6.9", None, False),  # NOASSERTION twice
         MS: ("npm", "ms", "2.0.0", "MIT", False),  # concluded NONE -> declared
@@ -49,9 +51,11 @@ def test_packages_purls_licences_checksums_relationships() -> None:
         ),  # DEV_DEPENDENCY_OF; CONTAINS of a file and DESCENDANT_OF give none
     }
     assert bom.warnings == [
-        f"{FIXTURE}: package 'app@1.0.0' has no purl; not scannable",
-        f"{FIXTURE}: package 'vendored-lib@0.1' has no purl; not scannable",
+        f"{FIXTURE}: 1 component(s) have no usable purl and cannot be matched against "
+        "advisories (kept in the SBOM; e.g. 'library vendored-lib@0.1')"
     ]
+    assert bom.subject is not None and bom.subject.name == "app"
+    assert "SPDXRef-app" not in {c.ref for c in bom}
     assert bom.metadata == {
         "format": "SPDX-2.3",
         "name": "example-app",
@@ -66,6 +70,8 @@ def test_document_describes_field_and_no_subject(tmp_path: Path) -> None:
     doc["documentDescribes"] = ["SPDXRef-debug"]
     got = {c.name.rsplit(":")[-1]: c.direct for c in READER.read(write_doc(tmp_path, doc))}
     assert got == {
+        "app": False,  # no longer the subject: a component like any other
+        "vendored-lib": False,
         "express": False,
         "debug": True,
         "ms": True,
@@ -78,7 +84,7 @@ def test_spdx_2_2(tmp_path: Path) -> None:
     doc = json.loads(FIXTURE.read_text())
     doc["spdxVersion"] = "SPDX-2.2"
     bom = READER.read(write_doc(tmp_path, doc))
-    assert len(bom) == 5 and bom.metadata["format"] == "SPDX-2.2"
+    assert len(bom) == 6 and bom.metadata["format"] == "SPDX-2.2"
 
 
 @pytest.mark.parametrize("case", sorted(COMMON))
@@ -106,7 +112,7 @@ def test_bad_documents(tmp_path: Path, doc: dict[str, Any], reason: str) -> None
     assert_refused(READER, write_doc(tmp_path, doc), reason)
 
 
-def test_odd_but_valid_entries_are_skipped(tmp_path: Path) -> None:
+def test_odd_but_valid_entries_are_tolerated(tmp_path: Path) -> None:
     doc = {
         "spdxVersion": "SPDX-2.3",
         "documentDescribes": [{"not": "an id"}, "SPDXRef-a"],
@@ -122,11 +128,37 @@ def test_odd_but_valid_entries_are_skipped(tmp_path: Path) -> None:
         "relationships": [{"spdxElementId": 1, "relationshipType": None}],
     }
     bom = READER.read(write_doc(tmp_path, doc))
-    assert len(bom) == 0
-    assert [w.split(": ", 1)[1] for w in bom.warnings] == [
-        "package 'a@' has no purl; not scannable",
-        "package 'b@' has no version; not scannable",
+    # a (no purl) is the subject; b has a purl without a version (unpinned)
+    assert bom.subject is not None and bom.subject.name == "a"
+    assert [(c.ecosystem, c.name, c.version, c.hashes) for c in bom] == [("npm", "b", "", ())]
+    assert bom.warnings == []
+
+
+def test_packages_without_purl_or_spdxid_are_kept_apart(tmp_path: Path) -> None:
+    doc = {
+        "spdxVersion": "SPDX-2.3",
+        "packages": [
+            {"name": "fw", "versionInfo": "2", "primaryPackagePurpose": "OPERATING_SYSTEM"},
+            {"name": "fw", "versionInfo": "2"},
+            {"SPDXID": "SPDXRef-x", "name": "x"},
+            {"SPDXID": "SPDXRef-x", "name": "x again"},  # a repeated SPDXID is one package
+        ],
+        "relationships": [
+            {
+                "spdxElementId": "SPDXRef-x",
+                "relationshipType": "CONTAINS",
+                "relatedSpdxElement": "SPDXRef-ghost",
+            }
+        ],
+    }
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.ref, c.name, c.version, c.kind) for c in bom] == [
+        ("assay:package-1", "fw", "2", "operating-system"),
+        ("assay:package-2", "fw", "2", "library"),
+        ("SPDXRef-x", "x", "", "library"),
     ]
+    assert bom.edges == set()
+    assert len(bom.warnings) == 1 and "3 component(s) have no usable purl" in bom.warnings[0]
 
 
 def test_shared_spdx_examples(shared_data: Path) -> None:
@@ -135,11 +167,14 @@ def test_shared_spdx_examples(shared_data: Path) -> None:
         bom = READER.read(
             base / f"spdx-spec-v{version}/examples/SPDXJSONExample-v{version}.spdx.json"
         )
-        # 4 packages; only one (Jena, a Maven artifact) has a purl
+        # 4 packages; the subject and 3 components, of which only Jena has a purl
+        assert bom.subject is not None and bom.subject.bom_ref == "SPDXRef-Package"
         assert [(c.ecosystem, c.name, c.version) for c in bom] == [
-            ("Maven", "org.apache.jena:apache-jena", "3.12.0")
+            ("", "Apache Commons Lang", ""),
+            ("Maven", "org.apache.jena:apache-jena", "3.12.0"),
+            ("", "Saxon", "8.8"),
         ]
-        assert len(bom.warnings) == 3
+        assert len(bom.warnings) == 1
     example11 = READER.read(base / "spdx-examples-repo/software/example11/spdx2.3/sbom.spdx.json")
     assert sorted(c.ecosystem for c in example11) == [
         "Debian",
@@ -190,3 +225,19 @@ def test_first_described_package_is_the_subject_and_no_creation_info(tmp_path: P
     bom = READER.read(write_doc(tmp_path, doc))
     assert bom.subject is not None and bom.subject.name == "app"
     assert (bom.authors, bom.tools, bom.timestamp) == ([], [], None)
+
+
+def test_hostile_packages_without_purl_are_kept_without_crashing(tmp_path: Path) -> None:
+    doc = {
+        "spdxVersion": "SPDX-2.3",
+        "packages": [
+            {"SPDXID": 7, "name": ["x"], "versionInfo": {"v": 1}, "primaryPackagePurpose": 3},
+            {"SPDXID": "SPDXRef-e", "name": "  ", "externalRefs": [{"referenceType": "purl"}]},
+        ],
+    }
+    bom = READER.read(write_doc(tmp_path, doc))
+    assert [(c.ref, c.name, c.version, c.kind, c.purl) for c in bom] == [
+        ("assay:package-1", "unnamed", "", "library", None),
+        ("SPDXRef-e", "unnamed", "", "library", None),
+    ]
+    assert len(bom.warnings) == 1

@@ -8,9 +8,15 @@ through this one builder. Elements converted from XML carry their line in a
 Every component (nested ones too) that has a ``purl`` becomes a
 :class:`Component` whose ``purl_override`` is that purl as written and whose
 ``bom_ref`` is its ``bom-ref`` (so edges use the document's own identities);
-a purl listed twice is one component, under its first bom-ref;
-the others cannot be matched against advisories and are listed in
-``Bom.warnings``. The document's subject (``metadata.component``) becomes
+a purl listed twice is one component, under its first bom-ref. A purl
+without a version (an unpinned dependency) gives version ``""``.
+
+Components without a purl (files, devices, cryptographic assets, OS images)
+are kept too, with ``ecosystem=""`` and no purl, one per bom-ref (one without
+a bom-ref gets a stable ``assay:<type>/<name>@<version>`` ref); a purl that
+does not parse is kept verbatim on such a component, with a warning. None of
+them can be matched against advisories: one line of ``Bom.warnings`` says how
+many there are. The document's subject (``metadata.component``) becomes
 ``Bom.subject``, not a component; what it ``dependsOn`` is direct.
 
 For round trips each component also keeps its ``type`` (kind), supplier
@@ -30,14 +36,22 @@ kept; several are joined with ``AND``. Scope: ``optional`` -> optional,
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assay.sbom.formats._json import Warnings, as_list
+from assay.sbom.formats._cyclonedx_fields import (
+    as_list_soft,
+    author,
+    entity_name,
+    licence_expression,
+    pairs,
+    text,
+    tool_names,
+)
+from assay.sbom.formats._json import Warnings, as_list, unscannable_summary
 from assay.sbom.formats._purl import PurlError, parse_purl
 from assay.sbom.formats.interface import InvalidSbom
 from assay.sbom.model import Bom, Component, Scope
@@ -46,7 +60,6 @@ SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
 #: newer minor versions only add fields: read as the newest supported, with a warning
 NEWER = ("1.7",)
 _SCOPES = {"optional": Scope.OPTIONAL, "excluded": Scope.DEV}
-_LICENSE_REF = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 @contextmanager
@@ -76,60 +89,9 @@ def check_spec(path: Path, spec: Any) -> str:
     return str(spec)
 
 
-def _licence_part(item: Any) -> str | None:
-    """One ``licenses`` entry: its expression, SPDX id, or ``LicenseRef-<name>``."""
-    if not isinstance(item, dict):
-        return None
-    expression = item.get("expression")
-    if isinstance(expression, str) and expression.strip():
-        return expression.strip()
-    lic = item.get("license")
-    if not isinstance(lic, dict):
-        return None
-    ident, name = lic.get("id"), lic.get("name")
-    if isinstance(ident, str) and ident.strip():
-        return ident.strip()
-    if isinstance(name, str) and name.strip():
-        return "LicenseRef-" + _LICENSE_REF.sub("-", name.strip()).strip("-")
-    return None
-
-
-def licence_expression(licenses: Any) -> str | None:
-    """CycloneDX ``licenses`` -> one SPDX expression, or None when none is stated."""
-    if not isinstance(licenses, list):
-        return None
-    if len(licenses) == 1:  # the usual case
-        return _licence_part(licenses[0])
-    parts = [p for p in map(_licence_part, licenses) if p is not None]
-    unique = list(dict.fromkeys(parts))
-    if len(unique) <= 1:
-        return unique[0] if unique else None
-    return " AND ".join(f"({p})" if " " in p else p for p in unique)
-
-
-def _text(value: Any) -> str | None:
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
-def _pairs(value: Any, key: str, val: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, list):
-        return ()
-    pairs: list[tuple[str, str]] = []
-    for item in value:  # a plain loop: this runs several times per component
-        if isinstance(item, dict):
-            first, second = item.get(key), item.get(val)
-            if isinstance(first, str) and isinstance(second, str):
-                pairs.append((first, second))
-    return tuple(pairs)
-
-
-def _entity_name(value: Any) -> str | None:
-    """An organizationalEntity / contact (``{"name": ..., "email": ...}``) as one string."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        return _text(value)
-    return _text(value.get("name")) or _text(value.get("email"))
+def _scope(item: dict[str, Any]) -> Scope:
+    scope = item.get("scope")
+    return _SCOPES.get(scope, Scope.REQUIRED) if isinstance(scope, str) else Scope.REQUIRED
 
 
 def _label(item: dict[str, Any]) -> str:
@@ -138,65 +100,30 @@ def _label(item: dict[str, Any]) -> str:
     return label.lstrip("/")
 
 
-def _author(item: dict[str, Any]) -> str | None:
-    author = _text(item.get("author"))  # 1.2-1.6
-    if author:
-        return author
-    authors = item.get("authors")
-    if not authors:
-        return None
-    names = [n for n in (_entity_name(a) for a in as_list_soft(authors)) if n]
-    return ", ".join(names) or None  # 1.6 component.authors
-
-
-def as_list_soft(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def tool_names(tools: Any) -> list[str]:
-    """``metadata.tools``: a list of tools (1.2-1.4) or ``{components, services}`` (1.5+)."""
-    if isinstance(tools, dict):
-        items = as_list_soft(tools.get("components")) + as_list_soft(tools.get("services"))
-    else:
-        items = as_list_soft(tools)
-    names: list[str] = []
-    for tool in items:
-        if not isinstance(tool, dict):
-            continue
-        name = _text(tool.get("name"))
-        if name is None:
-            continue
-        vendor = _entity_name(tool.get("vendor")) or _text(tool.get("group"))
-        label = f"{vendor} {name}" if vendor and vendor.lower() not in name.lower() else name
-        version = _text(tool.get("version"))
-        names.append(f"{label} {version}" if version else label)
-    return list(dict.fromkeys(names))
-
-
 def _details(item: dict[str, Any]) -> dict[str, Any]:
     """The fields every component has whether or not it is scannable."""
     get = item.get
     return {
-        "kind": _text(get("type")) or "library",
-        "bom_ref": _text(get("bom-ref")),
-        "supplier": _entity_name(get("supplier")) or _text(get("publisher")),
-        "author": _author(item),
-        "description": _text(get("description")),
-        "cpe": _text(get("cpe")),
-        "external_refs": _pairs(get("externalReferences"), "type", "url"),
-        "properties": _pairs(get("properties"), "name", "value"),
+        "kind": text(get("type")) or "library",
+        "bom_ref": text(get("bom-ref")),
+        "supplier": entity_name(get("supplier")) or text(get("publisher")),
+        "author": author(item),
+        "description": text(get("description")),
+        "cpe": text(get("cpe")),
+        "external_refs": pairs(get("externalReferences"), "type", "url"),
+        "properties": pairs(get("properties"), "name", "value"),
         "licenses": licence_expression(get("licenses")),
-        "hashes": _pairs(get("hashes"), "alg", "content"),
+        "hashes": pairs(get("hashes"), "alg", "content"),
     }
 
 
 def subject_component(path: Path, item: Any) -> Component | None:
     """``metadata.component``: the product the document describes, purl or not."""
-    if not isinstance(item, dict) or not _text(item.get("name")):
+    if not isinstance(item, dict) or not text(item.get("name")):
         return None
     name = str(item["name"]).strip()
-    group = _text(item.get("group"))
-    purl = _text(item.get("purl"))
+    group = text(item.get("group"))
+    purl = text(item.get("purl"))
     ecosystem, namespace = "", group
     if purl is not None:
         try:
@@ -209,7 +136,7 @@ def subject_component(path: Path, item: Any) -> Component | None:
     return Component(
         ecosystem,
         name,
-        _text(item.get("version")) or "",
+        text(item.get("version")) or "",
         source=str(path),
         purl_override=purl,
         namespace=namespace,
@@ -232,6 +159,7 @@ class CycloneDxBuilder:
         self.direct_refs: set[str] | None = None  # bom-refs the subject depends on
         self.late_direct: set[str] = set()  # purls first listed indirect, later direct
         self.purl_versions: dict[str, str | None] = {}  # purl -> its version, if it has one
+        self.unscannable: list[str] = []  # labels of the components kept without a purl
         self.source = str(path)
 
     def build(self) -> Bom:
@@ -254,16 +182,19 @@ class CycloneDxBuilder:
                 stack.extend(reversed(as_list(nested, self.path, "components")))
         for purl in self.late_direct:  # rare (repeated purls): replaced in place, order kept
             self.components[purl] = replace(self.components[purl], direct=True)
+        warnings = self.warnings.lines()
+        if self.unscannable:  # first: never cut by the bound on warnings
+            warnings.insert(0, f"{self.path}: {unscannable_summary(self.unscannable)}")
         bom = Bom(
             components=list(self.components.values()),
             edges=self._edges(),
             sources=[str(self.path)],
-            warnings=self.warnings.lines(),
+            warnings=warnings,
             subject=subject_component(self.path, subject),
-            authors=[n for n in map(_entity_name, as_list_soft(metadata.get("authors"))) if n],
+            authors=[n for n in map(entity_name, as_list_soft(metadata.get("authors"))) if n],
             tools=tool_names(metadata.get("tools")),
-            timestamp=_text(metadata.get("timestamp")),
-            serial=_text(self.doc.get("serialNumber")),
+            timestamp=text(metadata.get("timestamp")),
+            serial=text(self.doc.get("serialNumber")),
             spec=f"CycloneDX {self.spec}",
         )
         bom.metadata["format"] = f"CycloneDX {self.spec}"
@@ -277,38 +208,33 @@ class CycloneDxBuilder:
         purl = item.get("purl")
         purl = purl.strip() if isinstance(purl, str) else ""
         if not purl:
-            self.warnings.add(f"component {_label(item)!r} has no purl; not scannable")
+            self._unscannable(item, None)
             return
         kept = self.components.get(purl)
         if kept is None:
             try:
                 pkg = parse_purl(purl)
             except PurlError as exc:
-                self.warnings.add(f"component {_label(item)!r}: {exc}; not scannable")
+                self.warnings.add(f"component {_label(item)!r}: {exc}; kept, not scannable")
+                self._unscannable(item, purl)
                 return
             purl_version = pkg.version
         else:  # a repeated purl is parsed once, with its first listing
             purl_version = self.purl_versions[purl]
         version = purl_version or item.get("version")
-        if not isinstance(version, str) or not version:
-            self.warnings.add(f"component {_label(item)!r} has no version; not scannable")
-            return
+        version = version.strip() if isinstance(version, str) else ""
         raw_ref = item.get("bom-ref")
-        direct = None
-        if self.direct_refs is not None:
-            direct = isinstance(raw_ref, str) and raw_ref in self.direct_refs
+        direct = self._direct(raw_ref)
         if kept is not None:
             if direct and not kept.direct:
                 self.late_direct.add(purl)  # a later listing is direct: set once, in build
         else:
-            scope = item.get("scope")
-            scope = _SCOPES.get(scope, Scope.REQUIRED) if isinstance(scope, str) else Scope.REQUIRED
             kept = self.components[purl] = Component(
                 pkg.ecosystem,
                 pkg.name,
                 version,
                 source=self.source,
-                scope=scope,
+                scope=_scope(item),
                 purl_override=purl,
                 namespace=pkg.namespace,
                 direct=direct,
@@ -317,9 +243,56 @@ class CycloneDxBuilder:
             self.purl_versions[purl] = purl_version
         # One component per purl: a package listed twice (npm's nested trees) is one
         # package; every bom-ref it was listed under points at the first listing.
-        bom_ref = _text(raw_ref)
+        bom_ref = text(raw_ref)
         if bom_ref is not None:
             self.by_ref[bom_ref] = kept.ref
+
+    def _direct(self, raw_ref: Any) -> bool | None:
+        if self.direct_refs is None:
+            return None
+        return isinstance(raw_ref, str) and raw_ref in self.direct_refs
+
+    def _unscannable(self, item: dict[str, Any], purl: str | None) -> None:
+        """A component without a usable purl: kept under its bom-ref, never matched."""
+        details = _details(item)
+        name = text(item.get("name")) or "unnamed"
+        group = text(item.get("group"))
+        if group:
+            name = f"{group}/{name}"
+        version = text(item.get("version")) or ""
+        ref = details["bom_ref"]
+        if purl is None and ref is None:  # neither: a stable ref from what it is
+            ref = details["bom_ref"] = self.unique_ref(
+                f"assay:{details['kind']}/{name}@{version}".rstrip("@")
+            )
+        # bom-refs are keyed apart from purls: a ref may be spelt like another's purl
+        key = purl or f"\x00{ref}"
+        kept = self.components.get(key)
+        if kept is None:
+            self.unscannable.append(f"{details['kind']} {name}@{version}".rstrip("@"))
+            kept = self.components[key] = Component(
+                "",
+                name,
+                version,
+                source=self.source,
+                scope=_scope(item),
+                purl_override=purl,
+                namespace=group,
+                direct=self._direct(item.get("bom-ref")),
+                **details,
+            )
+        elif self._direct(item.get("bom-ref")) and not kept.direct:
+            self.late_direct.add(key)
+        if ref is not None:
+            self.by_ref[ref] = kept.ref
+
+    def unique_ref(self, wanted: str) -> str:
+        """``wanted``, else ``wanted#2``, ``#3`` ...: not a bom-ref of this document so far."""
+        ref, n = wanted, 1
+        while ref in self.by_ref or f"\x00{ref}" in self.components:
+            n += 1
+            ref = f"{wanted}#{n}"
+        return ref
 
     def _subject_children(self, subject: Any) -> set[str] | None:
         """The bom-refs the subject ``dependsOn``; None when the graph does not say."""

@@ -55,3 +55,13 @@ class Warnings:
         if self._dropped:
             return [*self._lines, f"{self._source}: ... and {self._dropped} more like these"]
         return list(self._lines)
+
+
+def unscannable_summary(labels: list[str]) -> str:
+    """The one warning line of a document about its components without a purl."""
+    examples = ", ".join(repr(label) for label in labels[:3])
+    more = ", ..." if len(labels) > 3 else ""
+    return (
+        f"{len(labels)} component(s) have no usable purl and cannot be matched against "
+        f"advisories (kept in the SBOM; e.g. {examples}{more})"
+    )

@@ -110,8 +110,14 @@ def entry_key(c: Component) -> str:
 
     Not the document's bom-ref: two refs naming one package version are one
     package, and a ref repeated for two packages (a broken input) must not merge them.
+    A component with neither purl nor ecosystem (a file, a device ...) has only its
+    ref to tell it apart from another of the same name.
     """
-    return c.purl_override or f"{c.ecosystem}:{c.key_name}@{c.version}"
+    if c.purl_override:
+        return c.purl_override
+    if not c.ecosystem:
+        return f"\x00{c.ref}"
+    return f"{c.ecosystem}:{c.key_name}@{c.version}"
 
 
 def entries(bom: Bom) -> Entries:
@@ -125,7 +131,12 @@ def entries(bom: Bom) -> Entries:
         seen = sources.setdefault(key, [])
         seen.extend(s for s in _origins(c) if s not in seen)
         if any(k in WRITTEN_PROPERTIES or k == SPDX_COMMENT for k, _ in c.properties):
-            c = replace(c, scope=_stated_scope(c), properties=_own_properties(c.properties))
+            c = replace(
+                c,
+                scope=_stated_scope(c),
+                kind=_stated_kind(c),
+                properties=_own_properties(c.properties),
+            )
         prev = merged.get(key)
         merged[key] = c if prev is None else _merge(prev, c)
     items = [Entry(key, c, tuple(sources[key])) for key, c in merged.items()]
@@ -155,6 +166,18 @@ def _stated_scope(c: Component) -> Scope:
                 if line in ("assay:scope=dev", "assay:scope=optional"):
                     return Scope(line.removeprefix("assay:scope="))
     return c.scope
+
+
+def _stated_kind(c: Component) -> str:
+    """The component type assay wrote into an SPDX comment (SPDX has no purpose for it)."""
+    if c.kind != "other":
+        return c.kind
+    for key, value in c.properties:
+        if key == SPDX_COMMENT:
+            for line in value.splitlines():
+                if line.startswith("assay:kind=") and line.removeprefix("assay:kind="):
+                    return line.removeprefix("assay:kind=")
+    return c.kind
 
 
 def _own_properties(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:

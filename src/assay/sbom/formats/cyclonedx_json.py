@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assay.sbom.formats._cyclonedx import CycloneDxBuilder, check_spec, licence_expression
+from assay.sbom.formats._cyclonedx import CycloneDxBuilder, check_spec
+from assay.sbom.formats._cyclonedx_fields import licence_expression
 from assay.sbom.formats._json import json_object_head, load_object
 from assay.sbom.formats.interface import InvalidSbom
 from assay.sbom.model import Bom

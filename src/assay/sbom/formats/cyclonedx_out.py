@@ -17,7 +17,9 @@ Mapping from the model (one component per package version, see ``_output``):
   listed SPDX id as ``license.id``, an expression or ``LicenseRef-`` as
   ``expression``, anything else as ``license.name``), ``hashes`` (hex; base64
   lockfile digests are decoded), supplier, author, description, cpe, external
-  references and properties.
+  references and properties. A component without a purl (a file, a device, a
+  cryptographic asset read from an SBOM) keeps its type and bom-ref and is
+  written without ``purl``; a ``group/name`` its reader joined is split again.
 - scope: required -> ``required``, optional -> ``optional``, dev ->
   ``excluded`` (CycloneDX 1.6: excluded components document "component usage
   for test and other non-runtime purposes"), plus the property
@@ -224,7 +226,7 @@ def _component(c: Component, refs: _Refs, losses: Losses) -> dict[str, Any]:
     label = f"{c.name}@{c.version}" if c.version else c.name
     purl_text = _purl(c)
     group, name = None, c.name
-    grouped = _group(purl_text) if purl_text else None
+    grouped = _group(purl_text) if purl_text else _own_group(c)
     if grouped is not None:
         namespace, short = grouped
         group = namespace
@@ -268,6 +270,13 @@ def _component(c: Component, refs: _Refs, losses: Losses) -> dict[str, Any]:
     if extra:
         data["properties"] = data.get("properties", []) + extra
     return data
+
+
+def _own_group(c: Component) -> tuple[str, str] | None:
+    """(group, name) of a component without a purl that the reader named ``group/name``."""
+    if c.namespace and c.name.startswith(f"{c.namespace}/"):
+        return c.namespace, c.name[len(c.namespace) + 1 :]
+    return None
 
 
 def _purl(c: Component) -> str | None:

@@ -1,8 +1,10 @@
 """SPDX 2.2 and 2.3 JSON documents.
 
 Every package with an ``externalRefs`` entry of type ``purl`` becomes a
-:class:`Component` (``purl_override`` = that purl as written); packages
-without one cannot be matched and are listed in ``Bom.warnings``. Licence:
+:class:`Component` (``purl_override`` = that purl as written). Packages
+without one (or whose purl does not parse, kept verbatim) are components
+too, with ``ecosystem=""``, one per SPDXID; they cannot be matched against
+advisories, and one line of ``Bom.warnings`` says how many there are. Licence:
 ``licenseConcluded``, else ``licenseDeclared``; ``NOASSERTION`` and ``NONE``
 state nothing. Checksums keep their value; algorithm names are spelled the
 CycloneDX way (``SHA256`` -> ``SHA-256``).
@@ -33,7 +35,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assay.sbom.formats._json import Warnings, as_list, json_object_head, load_object
+from assay.sbom.formats._json import (
+    Warnings,
+    as_list,
+    json_object_head,
+    load_object,
+    unscannable_summary,
+)
 from assay.sbom.formats._purl import PurlError, parse_purl
 from assay.sbom.formats.interface import InvalidSbom
 from assay.sbom.model import Bom, Component
@@ -157,7 +165,7 @@ def _details(package: dict[str, Any]) -> dict[str, Any]:
     licence = _licence(package)
     description = package.get("description") or package.get("summary")
     return {
-        "kind": purpose.strip().lower()
+        "kind": purpose.strip().lower().replace("_", "-")  # OPERATING_SYSTEM -> operating-system
         if isinstance(purpose, str) and purpose.strip()
         else "library",
         "bom_ref": package.get("SPDXID") if isinstance(package.get("SPDXID"), str) else None,
@@ -193,30 +201,40 @@ def _subject(path: Path, package: dict[str, Any]) -> Component:
     )
 
 
-def _component(path: Path, package: dict[str, Any], warnings: Warnings) -> Component | None:
-    label = f"{package.get('name', '?')}@{package.get('versionInfo', '')}"
+def _component(path: Path, package: dict[str, Any], warnings: Warnings) -> Component:
+    """A package as a component; without a usable purl it has no ecosystem (not scannable)."""
     purl = _purl(package)
-    if purl is None:
-        warnings.add(f"package {label!r} has no purl; not scannable")
-        return None
-    try:
-        pkg = parse_purl(purl)
-    except PurlError as exc:
-        warnings.add(f"package {label!r}: {exc}; not scannable")
-        return None
-    version = pkg.version or package.get("versionInfo")
-    if not isinstance(version, str) or not version:
-        warnings.add(f"package {label!r} has no version; not scannable")
-        return None
+    version = package.get("versionInfo")
+    version = version.strip() if isinstance(version, str) else ""
+    if purl is not None:
+        try:
+            pkg = parse_purl(purl)
+        except PurlError as exc:
+            label = f"{package.get('name', '?')}@{version}"
+            warnings.add(f"package {label!r}: {exc}; kept, not scannable")
+        else:
+            return Component(
+                pkg.ecosystem,
+                pkg.name,
+                pkg.version or version,
+                source=str(path),
+                purl_override=purl,
+                namespace=pkg.namespace,
+                **_details(package),
+            )
+    name = package.get("name")
     return Component(
-        pkg.ecosystem,
-        pkg.name,
+        "",
+        name.strip() if isinstance(name, str) and name.strip() else "unnamed",
         version,
         source=str(path),
         purl_override=purl,
-        namespace=pkg.namespace,
         **_details(package),
     )
+
+
+def _label(c: Component) -> str:
+    return f"{c.kind} {c.name}@{c.version}".rstrip("@")
 
 
 def _creators(doc: dict[str, Any]) -> tuple[list[str], list[str], str | None]:
@@ -243,17 +261,21 @@ def build_bom(path: Path, doc: dict[str, Any], version: str) -> Bom:
     warnings = Warnings(path)
     by_id: dict[str, str] = {}  # SPDXID -> Component.ref
     packages: dict[str, dict[str, Any]] = {}  # SPDXID -> package, for the subject
-    components: dict[str, Component] = {}  # purl -> first package with it
-    for package in as_list(doc.get("packages"), path, "packages"):
+    components: dict[str, Component] = {}  # purl (else "\0" SPDXID) -> first package with it
+    for number, package in enumerate(as_list(doc.get("packages"), path, "packages"), start=1):
         if not isinstance(package, dict):
             raise InvalidSbom(path, "a package is not an object")
         spdx_id = package.get("SPDXID")
         if isinstance(spdx_id, str):
             packages.setdefault(spdx_id, package)
         component = _component(path, package, warnings)
-        if component is None:
-            continue
-        kept = components.setdefault(component.purl_override or component.ref, component)
+        if component.bom_ref is None:  # no SPDXID: a stable ref from its place
+            component = replace(component, bom_ref=f"assay:package-{number}")
+        # one component per purl; packages without one are told apart by SPDXID
+        key = component.purl_override if component.ecosystem else None
+        kept = components.get(key or f"\x00{component.ref}")
+        if kept is None:
+            kept = components[key or f"\x00{component.ref}"] = component
         if isinstance(spdx_id, str):
             by_id[spdx_id] = kept.ref
 
@@ -287,20 +309,30 @@ def build_bom(path: Path, doc: dict[str, Any], version: str) -> Bom:
         for child in kids
         if child in by_id and by_id[child] != by_id[parent]
     }
+    subject_pkgs = [packages[s] for s in sorted(subjects) if s in packages]
+    subject = _subject(path, subject_pkgs[0]) if subject_pkgs else None
     result = list(components.values())
+    if subject is not None and not subject.ecosystem:
+        # the product a document describes is a component only when it can be scanned
+        # (as before); otherwise it is the subject alone, as CycloneDX's metadata.component
+        result = [c for c in result if c.ref != subject.ref]
+        edges = {(a, b) for a, b in edges if subject.ref not in (a, b)}
     if subjects:
         direct = {by_id[s] for s in subjects if s in by_id}
         direct |= {by_id[c] for s in subjects for c in children.get(s, ()) if c in by_id}
         result = [replace(c, direct=c.ref in direct) for c in result]
     authors, tools, created = _creators(doc)
-    subject_pkgs = [packages[s] for s in sorted(subjects) if s in packages]
     namespace = doc.get("documentNamespace")
+    lines = warnings.lines()
+    unscannable = [_label(c) for c in result if not c.ecosystem]
+    if unscannable:  # first: never cut by the bound on warnings
+        lines.insert(0, f"{path}: {unscannable_summary(unscannable)}")
     bom = Bom(
         components=result,
         edges=edges,
         sources=[str(path)],
-        warnings=warnings.lines(),
-        subject=_subject(path, subject_pkgs[0]) if subject_pkgs else None,
+        warnings=lines,
+        subject=subject,
         authors=authors,
         tools=tools,
         timestamp=created,

@@ -15,9 +15,13 @@ Mapping from the model (one package per package version, see ``_output``):
   nothing) and ``licenseDeclared`` the stated expression; checksums (hex);
   supplier (Organization), originator (Person, from the author); external
   refs ``PACKAGE-MANAGER purl`` and ``SECURITY cpe23Type``/``cpe22Type``.
-- SPDX 2.3 has no component scope, no free-form properties and no field for
-  the file a package came from: these go into the package ``comment`` as
-  ``assay:scope=dev`` lines and are reported as lost (a comment is not data).
+- SPDX 2.3 has no component scope, no free-form properties, no field for
+  the file a package came from and no purpose for some CycloneDX types
+  (cryptographic-asset, platform ...): these go into the package ``comment``
+  as ``assay:scope=dev`` / ``assay:kind=...`` lines and are reported as lost
+  (a comment is not data); assay reads them back from its own documents.
+- A package without a purl (a file, a device ...) is written without the
+  ``purl`` reference; a subject that is also a component is written once.
 """
 
 from __future__ import annotations
@@ -42,17 +46,19 @@ from assay.sbom.formats._output import (
     subject,
     timestamp,
 )
+from assay.sbom.formats._spdx_licences import Licences
 from assay.sbom.formats.writer import SbomWriteError, WriteResult
 from assay.sbom.model import Bom, Component, Scope
 
 if TYPE_CHECKING:
     from spdx_tools.spdx.model.document import Document
-    from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
     from spdx_tools.spdx.model.package import Package
 
 _ID_CHARS = re.compile(r"[^A-Za-z0-9.]+")  # "-" too: runs of dashes collapse to one
 _SPDXID = re.compile(r"^SPDXRef-[A-Za-z0-9.-]+$")
 _CPE23 = "cpe:2.3:"
+#: what SPDX 2.3 (Annex F) accepts as a purl locator
+_PURL = re.compile(r"^pkg:.+(/.+)?/.+(@.+)?(\?.+)?(#.+)?$")
 #: properties the SPDX readers keep that have their own package field
 _PACKAGE_FIELDS = frozenset({"spdx:copyrightText", "spdx:sourceInfo"})
 #: model hash algorithm -> spdx-tools ChecksumAlgorithm member name
@@ -79,6 +85,11 @@ _PURPOSE = {
     "device": "DEVICE",
     "firmware": "FIRMWARE",
     "file": "FILE",
+    # SPDX's own purposes, read back from SPDX documents, kept for SPDX output
+    "source": "SOURCE",
+    "archive": "ARCHIVE",
+    "install": "INSTALL",
+    "other": "OTHER",
 }
 
 
@@ -138,15 +149,23 @@ def build(bom: Bom) -> tuple[Document, Losses]:
         creators=creators,
         created=timestamp(bom),
     )
-    licences = _Licences(losses)
-    root_package = _package(Entry("", root, ()), ids, licences, losses, is_subject=True)
-    packages = [root_package]
-    by_ref: dict[str, str] = {}
+    licences = Licences(losses)
     merged = entries(bom)
+    # a subject that is also one of the components (an SPDX document's described
+    # package with a purl) is written once, as that component
+    root_key = next(
+        (e.key for e in merged.items if root.bom_ref and root.bom_ref == e.component.bom_ref),
+        None,
+    )
+    packages = []
+    if root_key is None:
+        packages.append(_package(Entry("", root, ()), ids, licences, losses, is_subject=True))
+    by_ref: dict[str, str] = {}
     for entry in merged.items:
         package = _package(entry, ids, licences, losses)
         packages.append(package)
         by_ref[entry.key] = package.spdx_id
+    root_package = packages[0] if root_key is None else packages[list(by_ref).index(root_key)]
     _note_model_losses(merged.items, losses)
     relationships = [
         Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root_package.spdx_id)
@@ -154,7 +173,7 @@ def build(bom: Bom) -> tuple[Document, Losses]:
     relationships.extend(
         Relationship(root_package.spdx_id, RelationshipType.DEPENDS_ON, by_ref[e.key])
         for e in merged.items
-        if e.component.direct
+        if e.component.direct and e.key != root_key
     )
     for parent, children in merged.edges(bom).items():
         relationships.extend(
@@ -209,92 +228,8 @@ class _Ids:
         return spdx_id
 
 
-def _well_formed(spdx_licensing: Any, parsed: Any) -> bool:
-    """False when an exception stands as a licence or the reverse, as spdx-tools' validator checks
-    (``GPL-2.0-with-classpath-exception``, a deprecated id, is an exception symbol)."""
-    from license_expression import ExpressionError, ExpressionParseError
-
-    try:
-        spdx_licensing.parse(str(parsed), validate=True, strict=True)
-    except ExpressionParseError:
-        return False
-    except ExpressionError:  # unknown symbols: judged by the caller
-        return True
-    return True
-
-
-def _licensing() -> Any:
-    """spdx-tools' shared SPDX licensing (building one costs ~0.3 s, so reuse theirs)."""
-    from spdx_tools.common.spdx_licensing import spdx_licensing  # type: ignore[import-untyped]
-
-    return spdx_licensing
-
-
-class _Licences:
-    """Stated expressions as spdx-tools licence expressions; unlisted names become LicenseRef-."""
-
-    def __init__(self, losses: Losses) -> None:
-        self.losses = losses
-        self.refs: dict[str, str] = {}  # LicenseRef-id -> name as the source wrote it
-
-    def declared(self, expression: str | None, label: str) -> Any:
-        from license_expression import ExpressionError
-        from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-
-        spdx_licensing = _licensing()
-        if not expression or not expression.strip():
-            return SpdxNoAssertion()
-        text = expression.strip()
-        try:
-            parsed = spdx_licensing.parse(text)
-        except ExpressionError:
-            return self._as_ref(text, label)
-        if parsed is None:
-            return SpdxNoAssertion()
-        unknown = spdx_licensing.validate(parsed).invalid_symbols
-        # an exception standing as a licence is unusable like an unlisted name
-        usable = _well_formed(spdx_licensing, parsed)
-        if usable and not unknown:
-            return parsed
-        if usable and all(str(s).startswith("LicenseRef-") for s in unknown):
-            for symbol in unknown:
-                self.refs.setdefault(str(symbol), str(symbol).removeprefix("LicenseRef-"))
-            return parsed
-        if " " not in text:  # one name: not on the list, or an exception used as a licence
-            return self._as_ref(text, label)
-        self.losses.add(
-            "licence expressions SPDX 2.3 cannot hold (unlisted licences, misused exceptions), "
-            "written as NOASSERTION",
-            f"{label}: {text}",
-        )
-        return SpdxNoAssertion()
-
-    def _as_ref(self, text: str, label: str) -> Any:
-        spdx_licensing = _licensing()
-
-        ref = "LicenseRef-" + (_ID_CHARS.sub("-", text).strip("-") or "unknown")
-        self.refs.setdefault(ref, text)
-        self.losses.add(
-            "licence names not on the SPDX list, written as LicenseRef- with the name",
-            f"{label}: {text}",
-        )
-        return spdx_licensing.parse(ref)
-
-    def extracted(self) -> list[ExtractedLicensingInfo]:
-        from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
-
-        return [
-            ExtractedLicensingInfo(
-                license_id=ref,
-                extracted_text=f"The licence the source names {name!r}; its text was not recorded.",
-                license_name=name,
-            )
-            for ref, name in self.refs.items()
-        ]
-
-
 def _package(
-    entry: Entry, ids: _Ids, licences: _Licences, losses: Losses, *, is_subject: bool = False
+    entry: Entry, ids: _Ids, licences: Licences, losses: Losses, *, is_subject: bool = False
 ) -> Package:
     from spdx_tools.spdx.model.actor import Actor, ActorType
     from spdx_tools.spdx.model.package import Package, PackagePurpose
@@ -305,7 +240,11 @@ def _package(
     download, homepage = _locations(c, label, losses)
     purpose = _PURPOSE.get(c.kind)
     if purpose is None:
-        losses.add("component types SPDX 2.3 has no purpose for, written as OTHER", c.kind)
+        losses.add(
+            "component types SPDX 2.3 has no purpose for, written as OTHER "
+            "(type kept in the package comment)",
+            c.kind,
+        )
     return Package(
         spdx_id=ids.take(c),
         name=c.name or "unnamed",
@@ -322,7 +261,7 @@ def _package(
         source_info=_field(c, "spdx:sourceInfo"),
         description=c.description,
         comment=None if is_subject else _comment(entry),
-        external_references=_external_refs(c),
+        external_references=_external_refs(c, label, losses),
         primary_package_purpose=PackagePurpose[purpose or "OTHER"],
     )
 
@@ -334,6 +273,8 @@ def _comment(entry: Entry) -> str | None:
         lines.append(f"assay:scope={c.scope.value}")
     if c.direct is not None:
         lines.append(f"assay:direct={str(c.direct).lower()}")
+    if c.kind not in _PURPOSE:
+        lines.append(f"assay:kind={c.kind}")
     for key, value in c.properties:
         if key == SPDX_COMMENT:
             lines.append(value)
@@ -379,12 +320,14 @@ def _checksums(c: Component, label: str, losses: Losses) -> list[Any]:
     return out
 
 
-def _external_refs(c: Component) -> list[Any]:
+def _external_refs(c: Component, label: str, losses: Losses) -> list[Any]:
     from spdx_tools.spdx.model.package import ExternalPackageRef, ExternalPackageRefCategory
 
     out = []
     purl = c.purl if (c.ecosystem or c.purl_override) else None
-    if purl:
+    if purl and not _PURL.match(purl):  # kept verbatim from a CycloneDX input
+        losses.add("purls that are not Package URLs (SPDX 2.3 refuses them), dropped", label)
+    elif purl:
         out.append(ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl))
     if c.cpe:
         kind = "cpe23Type" if c.cpe.startswith(_CPE23) else "cpe22Type"
