@@ -291,3 +291,8 @@ def test_a_database_from_a_newer_assay_is_refused_with_a_hint(tmp_path: Path) ->
     db.dispose()
     with pytest.raises(DatabaseError, match="newer version of assay"):
         open_index(settings)
+
+
+def test_a_name_with_nul_finds_nothing_and_does_not_fail(database: Database) -> None:
+    index = SqlIndex(database)
+    assert index.lookup({("PyPI", "requests\x00evil")}).entries == {}

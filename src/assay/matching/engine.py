@@ -76,7 +76,10 @@ def _evaluate(
     version: str,
     entries: Sequence[AffectedEntry],
     advisories: Mapping[str, AdvisoryRecord],
+    named: dict[tuple[str, ...], Vulnerability],
 ) -> _Evaluated:
+    """``named`` memoises the vulnerability of each advisory group across one match:
+    every affected version of a package shares its groups (naming one sorts ids)."""
     from assay.versions.ranges import fixed_versions, is_affected, smallest_fix
 
     stated: dict[str, list[Mapping[str, Any]]] = {}
@@ -97,7 +100,11 @@ def _evaluate(
         for record in group:
             for entry in stated[record.id]:
                 fixed.update(fixed_versions(ecosystem, entry))
-        groups.append((Vulnerability.from_advisories(group), _sort_versions(ecosystem, fixed)))
+        ids = tuple(record.id for record in group)
+        vulnerability = named.get(ids)
+        if vulnerability is None:
+            vulnerability = named[ids] = Vulnerability.from_advisories(group)
+        groups.append((vulnerability, _sort_versions(ecosystem, fixed)))
     relevant = [entry for a in sorted(hit) for entry in stated[a]]
     return _Evaluated(groups, smallest_fix(ecosystem, version, relevant))
 
@@ -126,6 +133,7 @@ def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
     lookup: Lookup = index.lookup({(eco, name) for _, (eco, name, _) in checked})
     warnings.extend(lookup.problems)
     cache: dict[tuple[str, str, str], _Evaluated] = {}
+    named: dict[tuple[str, ...], Vulnerability] = {}
     findings: list[Finding] = []
     for component, key in checked:
         entries = lookup.entries.get((key[0], key[1]))
@@ -133,7 +141,7 @@ def match(bom: Bom, index: AdvisoryIndex) -> ScanResult:
             continue  # most packages have no advisory at all
         evaluated = cache.get(key)
         if evaluated is None:
-            evaluated = _evaluate(key[0], key[2], entries, lookup.advisories)
+            evaluated = _evaluate(key[0], key[2], entries, lookup.advisories, named)
             cache[key] = evaluated
         findings.extend(
             Finding(component, vuln, fixed, evaluated.fix) for vuln, fixed in evaluated.groups

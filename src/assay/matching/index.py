@@ -200,6 +200,8 @@ class _BatchedIndex:
     def lookup(self, packages: Iterable[tuple[str, str]]) -> Lookup:
         rows: list[Any] = []
         for ecosystem, names in by_ecosystem(packages).items():
+            # A name with NUL cannot be in the store (PostgreSQL refuses it in a query)
+            names = [n for n in names if "\x00" not in n]
             for chunk in _chunks(names):
                 sql = _lookup_sql(", ".join("?" * len(chunk)))
                 rows.extend(self._query(sql, [ecosystem, *chunk]))

@@ -114,7 +114,25 @@ def _check_range(index: int, raw: object) -> tuple[RawRange | None, str | None]:
     return (kind, tuple(parsed)), None
 
 
+# Entries read, by the identity of the entry object: a matcher evaluates the same
+# parsed advisory entry against many versions (every version of a package in a
+# portfolio), and validating the raw entry again each time was most of the work.
+# The object is kept with its result, so a recycled id() can never match.
+_READ_BY_ID: dict[int, tuple[object, _Entry]] = {}
+
+
 def _read(affected: object) -> _Entry:
+    known = _READ_BY_ID.get(id(affected))
+    if known is not None and known[0] is affected:
+        return known[1]
+    entry = _read_entry(affected)
+    if len(_READ_BY_ID) >= _CACHE_SIZE:
+        _READ_BY_ID.clear()
+    _READ_BY_ID[id(affected)] = (affected, entry)
+    return entry
+
+
+def _read_entry(affected: object) -> _Entry:
     if not _is_mapping(affected):
         return _Entry((), (), ("affected entry is not an object",))
     problems: list[str] = []
