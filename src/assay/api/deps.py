@@ -46,21 +46,28 @@ def _unauthorised(detail: str = "authentication required") -> HTTPException:
     )
 
 
-def optional_principal(request: Request, session: DbSession) -> Principal | None:
-    """The caller, or None when the request carries no credentials at all."""
+def optional_principal(request: Request, state: State) -> Principal | None:
+    """The caller, or None when the request carries no credentials at all.
+
+    Credentials are checked in a short transaction of their own, closed before the
+    endpoint's session does any work: a request never holds two connections, and a
+    key's use is recorded even when the request then fails.
+    """
     header = request.headers.get("authorization")
     if header:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise _unauthorised("use 'Authorization: Bearer API_KEY'")
-        found = principal_for_key(session, key.strip())
+        with state.db.session() as own:
+            found = principal_for_key(own, key.strip())
         if found is None:
             raise _unauthorised("invalid or revoked API key")
         return found
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    signed_in = principal_for_session(session, token)
+    with state.db.session() as own:
+        signed_in = principal_for_session(own, token)
     if signed_in is None:
         return None
     who, ui_session = signed_in

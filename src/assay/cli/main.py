@@ -18,7 +18,7 @@ from assay.core.errors import EXIT_BAD_INPUT, AssayError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from assay.cli import db, sbom, scan, serve
+    from assay.cli import admin, db, sbom, scan, serve, upload
 
     parser = argparse.ArgumentParser(
         prog="assay",
@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"assay {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (scan, sbom, db, serve):  # the explicit registry of command modules
+    # the explicit registry of command modules
+    for module in (scan, sbom, db, serve, admin, upload):
         module.register(commands)
 
     def usage(_: argparse.Namespace) -> int:

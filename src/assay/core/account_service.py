@@ -110,7 +110,7 @@ def add_member(session: Session, actor: Principal, team: Team, user: User) -> No
 
 def remove_member(session: Session, actor: Principal, team: Team, user: User) -> None:
     row = session.get(Membership, (team.id, user.id))
-    if row is None:
+    if row is None or row in session.deleted:
         return
     session.delete(row)
     audit.record(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, event
+from sqlalchemy import Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assay.core.clock import now_iso
@@ -29,8 +29,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "bom.upload", "key.create"
     target_type: Mapped[str] = mapped_column(String(64), default="")
     target_id: Mapped[str] = mapped_column(String(256), default="")
-    # The team that owns the target, so a team's members can read its trail.
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    # The team that owns the target, so a team's members can read its trail. No foreign
+    # key: the log outlives a deleted team, and an append-only row cannot be nulled.
+    team_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
 
 

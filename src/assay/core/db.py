@@ -41,7 +41,8 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(settings.database_url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(settings.database_url, pool_pre_ping=True)
+    # The server answers from up to 40 threads; the default pool (5 + 10) made them queue.
+    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=20, max_overflow=20)
 
 
 def _alembic_config(engine: Engine) -> Any:

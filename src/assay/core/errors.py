@@ -56,3 +56,15 @@ class DatabaseError(AssayError):
 
 class SourceUnavailable(AssayError):
     """A network source (advisory feed, registry) could not be reached or answered badly."""
+
+
+class NotFound(AssayError):
+    """The thing does not exist, or the caller may not know that it does (HTTP 404)."""
+
+
+class Forbidden(AssayError):
+    """The caller may see the thing but lacks the permission to do this (HTTP 403)."""
+
+
+class Conflict(AssayError):
+    """The request contradicts the current state, e.g. a name already taken (HTTP 409)."""

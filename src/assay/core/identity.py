@@ -46,8 +46,11 @@ def principal_for_user(session: Session, user: User) -> Principal:
     )
 
 
-def principal_for_key(session: Session, api_key: str) -> Principal | None:
-    """The team a key acts for, or None; records when the key was last used."""
+def principal_for_key(
+    session: Session, api_key: str, *, record_use: bool = True
+) -> Principal | None:
+    """The team a key acts for, or None; records when the key was last used unless
+    ``record_use`` is False (the API records it in its own transaction: :func:`touch_key`)."""
     key_digest = digest(api_key)
     row = session.scalars(select(ApiKey).where(ApiKey.digest == key_digest)).first()
     if row is None or row.revoked_at is not None or not same(row.digest, key_digest):
@@ -55,9 +58,8 @@ def principal_for_key(session: Session, api_key: str) -> Principal | None:
     team = session.get(Team, row.team_id)
     if team is None:
         return None
-    now = now_iso()
-    if row.last_used_at is None or row.last_used_at[:16] != now[:16]:  # once a minute
-        session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    if record_use:
+        touch_key(session, row.id)
     return Principal(
         kind="key",
         name=display_prefix(api_key),
@@ -65,6 +67,15 @@ def principal_for_key(session: Session, api_key: str) -> Principal | None:
         team_ids=frozenset({team.id}),
         key_id=row.id,
     )
+
+
+def touch_key(session: Session, key_id: int) -> None:
+    """Record that a key was used now; written at most once a minute per key, so busy
+    CI keys do not turn every request into a write."""
+    now = now_iso()
+    last = session.scalar(select(ApiKey.last_used_at).where(ApiKey.id == key_id))
+    if last is None or last[:16] != now[:16]:
+        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
 
 
 def principal_for_session(session: Session, token: str) -> tuple[Principal, UiSession] | None:

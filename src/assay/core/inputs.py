@@ -105,7 +105,7 @@ def parse_json(
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise error(
             source, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
@@ -115,6 +115,12 @@ def parse_json(
     except RecursionError:
         _check_json_depth(raw, source, error)
         raise error(source, "JSON nested too deeply") from None
+    if b"\\ud" in raw or b"\\uD" in raw:  # surrogate escapes: only whole pairs make characters
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise error(source, "invalid JSON: a \\u escape names half a surrogate pair") from None
+    return value
 
 
 def load_json(path: Path, *, limit: int | None = None, error: type[InputError] = InputError) -> Any:

@@ -9,13 +9,15 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from assay.core.errors import UsageError
+
 _HASHER = PasswordHasher()
 
 MIN_LENGTH = 12
 
 
-class WeakPassword(ValueError):
-    pass
+class WeakPassword(UsageError, ValueError):
+    """The password breaks the rule; the message says which part."""
 
 
 def check_strength(password: str) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assay.core.errors import UsageError
+
 
 class Permission(StrEnum):
     VIEW_PORTFOLIO = "view_portfolio"  # read projects, components, findings of one's teams
@@ -22,6 +24,10 @@ class Permission(StrEnum):
 
 
 ALL_PERMISSIONS = frozenset(Permission)
+
+
+class UnknownPermission(UsageError, ValueError):
+    """A permission name that is not one of :class:`Permission`."""
 
 
 def parse_permissions(values: object) -> frozenset[Permission]:
@@ -36,7 +42,7 @@ def parse_permissions(values: object) -> frozenset[Permission]:
             out.add(Permission(name))
         except ValueError:
             known = ", ".join(p.value for p in Permission)
-            raise ValueError(f"unknown permission {name!r} (known: {known})") from None
+            raise UnknownPermission(f"unknown permission {name!r} (known: {known})") from None
     return frozenset(out)
 
 

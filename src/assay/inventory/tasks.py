@@ -5,5 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from assay.core.jobs import Task
+from assay.inventory.analysis import process_bom
+from assay.inventory.rematch import rematch
 
-TASKS: Mapping[str, Task] = {}
+TASKS: Mapping[str, Task] = {
+    "process_bom": process_bom,
+    "rematch": rematch,
+}

@@ -111,7 +111,7 @@ def _spellings(ident: str) -> set[str]:
     return {ident, ident.upper(), prefix.upper() + sep + rest}
 
 
-def _group(conn: Session, ident: str) -> set[str]:
+def group_ids(conn: Session, ident: str) -> set[str]:
     """Advisory ids reachable from ``ident`` through shared ids and aliases."""
     frontier = _spellings(ident)
     visited: set[str] = set()
@@ -133,7 +133,7 @@ def _group(conn: Session, ident: str) -> set[str]:
 def find_vulnerability(db: Database, ident: str) -> Vulnerability:
     """The vulnerability ``ident`` names; :class:`UnknownVulnerability` if none does."""
     with db.sessions() as conn:
-        ids = sorted(_group(conn, ident))[:MAX_GROUP]
+        ids = sorted(group_ids(conn, ident))[:MAX_GROUP]
         if not ids:
             raise UnknownVulnerability(f"{ident}: no advisory with this id or alias")
         rows = conn.scalars(select(Advisory).where(Advisory.id.in_(ids))).all()

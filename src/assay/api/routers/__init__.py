@@ -7,4 +7,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from assay.api.routers import (
+    admin,
+    audit,
+    bom,
+    findings,
+    metrics_portfolio,
+    projects,
+    search,
+    vulnerabilities,
+)
+
+ROUTERS: list[APIRouter] = [
+    admin.router,
+    audit.router,
+    bom.router,
+    findings.router,
+    metrics_portfolio.router,
+    projects.router,
+    search.router,
+    vulnerabilities.router,
+]

@@ -44,14 +44,17 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from assay.cli.context import database
+    from assay.cli.db.rematch import queue_rematch
     from assay.core.errors import InputError, UsageError
     from assay.vulndb.importer import import_paths
+    from assay.vulndb.importer import now as import_clock
 
     paths: list[str] = args.paths
     source: str | None = args.source
     if source is not None and not source.strip():
         raise UsageError("--source: the name is empty")
     db = database()
+    since = import_clock()
     with console.progress() as bar:
         task = bar.add_task("importing", total=None)
 
@@ -62,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             db, paths, source=source.strip() if source else None, progress=report
         )
     _render(summary)
+    if summary.added + summary.updated:
+        queue_rematch(db, since)
     if summary.added + summary.updated + summary.unchanged == 0:
         if summary.skipped:
             reason = (

@@ -75,7 +75,9 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from assay.cli.context import database
+    from assay.cli.db.rematch import queue_rematch
     from assay.core.errors import UsageError
+    from assay.vulndb.importer import now as import_clock
     from assay.vulndb.sync import sync
 
     ecosystem: list[str] | None = args.ecosystem
@@ -94,9 +96,12 @@ def run(args: argparse.Namespace) -> int:
         bad = ", ".join(sorted(only - set(SOURCE_KINDS)))
         raise UsageError(f"--source: unknown source {bad} (choose from {', '.join(SOURCE_KINDS)})")
     db = database()
+    since = import_clock()
     with console.progress() as bar:
         summary = sync(db, config, only=only, progress=_Bar(bar))
     _render(summary)
+    if summary.records:
+        queue_rematch(db, since)
     return summary.exit_code
 
 

@@ -88,15 +88,13 @@ def upgrade() -> None:
         sa.Column("target_id", sa.String(length=256), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["team_id"], ["team.id"], name=op.f("fk_audit_entry_team_id_team"), ondelete="SET NULL"
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
     )
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_entry_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_entry_actor"), ["actor"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_entry_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_entry_team_id"), ["team_id"], unique=False)
 
     op.create_table(
         "project",
@@ -480,6 +478,7 @@ def downgrade() -> None:
 
     op.drop_table("project")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entry_team_id"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_at"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_actor"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_action"))
@@ -501,17 +500,23 @@ def downgrade() -> None:
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION assay_audit_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit entries are append-only';
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql
 """
 
 
 def _audit_append_only() -> None:
+    """The audit log refuses UPDATE and DELETE; analysis decisions refuse UPDATE (a new
+    decision supersedes an old one; they go only with their project, by cascade)."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
         op.execute(
             "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+            "FOR EACH ROW EXECUTE FUNCTION assay_audit_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER analysis_decision_no_update BEFORE UPDATE ON analysis_decision "
             "FOR EACH ROW EXECUTE FUNCTION assay_audit_append_only()"
         )
         return
@@ -520,12 +525,18 @@ def _audit_append_only() -> None:
             f"CREATE TRIGGER audit_entry_no_{verb.lower()} BEFORE {verb} ON audit_entry "
             "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END"
         )
+    op.execute(
+        "CREATE TRIGGER analysis_decision_no_update BEFORE UPDATE ON analysis_decision "
+        "BEGIN SELECT RAISE(ABORT, 'analysis decisions are append-only'); END"
+    )
 
 
 def _drop_audit_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS analysis_decision_no_update ON analysis_decision")
         op.execute("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
         op.execute("DROP FUNCTION IF EXISTS assay_audit_append_only()")
         return
+    op.execute("DROP TRIGGER IF EXISTS analysis_decision_no_update")
     for verb in ("update", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS audit_entry_no_{verb}")

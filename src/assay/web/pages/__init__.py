@@ -1,0 +1,27 @@
+"""The web UI's page routers, one module per page group; :data:`PAGES` is the explicit list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from assay.web.pages import (
+    admin,
+    audit,
+    components,
+    dashboard,
+    findings,
+    projects,
+    versions,
+    vulnerabilities,
+)
+
+PAGES: list[APIRouter] = [
+    dashboard.router,
+    projects.router,
+    versions.router,
+    findings.router,
+    components.router,
+    vulnerabilities.router,
+    audit.router,
+    admin.router,
+]
