@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assay.core.clock import now_iso
 from assay.core.db import Database
 from assay.core.jobs import DONE, FAILED, MAX_ATTEMPTS, QUEUED, Job, Worker, drain, enqueue, recover
 
@@ -94,3 +95,14 @@ def test_worker_thread_runs_jobs_when_woken_and_stops(database: Database) -> Non
     finally:
         worker.stop()
     assert set(_states(database).values()) == {DONE}
+
+
+def test_with_a_lease_only_jobs_started_long_ago_are_taken_back(database: Database) -> None:
+    fresh, stale = _queue(database, "collect", 2)
+    with database.session() as session:
+        for job_id, started in ((fresh, now_iso()), (stale, "2020-01-01T00:00:00.000000Z")):
+            job = session.get(Job, job_id)
+            assert job is not None
+            job.state, job.started_at = "running", started
+    assert recover(database, older_than=600) == 1
+    assert _states(database) == {fresh: "running", stale: QUEUED}

@@ -21,12 +21,13 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from assay.core.clock import now_iso
+from assay.core.clock import iso, now, now_iso
 from assay.core.db import Database
 from assay.core.orm import Base
 
@@ -100,10 +101,19 @@ def finish(db: Database, job_id: int, error: str | None = None, *, retry: bool =
         )
 
 
-def recover(db: Database) -> int:
-    """Queue again the jobs a dead process left running; returns how many."""
+def recover(db: Database, older_than: float | None = None) -> int:
+    """Queue again the jobs a dead process left running; returns how many.
+
+    A lone server (embedded mode) takes back every running job at start. Where
+    several workers share a database, ``older_than`` (seconds) takes back only
+    jobs started that long ago, so a live worker's job is not run twice; tasks
+    are idempotent, so a job that outlives the lease only costs repeated work.
+    """
+    query = update(Job).where(Job.state == RUNNING)
+    if older_than is not None:
+        query = query.where(Job.started_at < iso(now() - timedelta(seconds=older_than)))
     with db.session() as session:
-        result = session.execute(update(Job).where(Job.state == RUNNING).values(state=QUEUED))
+        result = session.execute(query.values(state=QUEUED))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -138,8 +148,16 @@ def drain(db: Database, tasks: Mapping[str, Task], limit: int = 10_000) -> int:
 class Worker:
     """Runs queued jobs in a background thread until :meth:`stop`."""
 
-    def __init__(self, db: Database, tasks: Mapping[str, Task], poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tasks: Mapping[str, Task],
+        poll_seconds: float = 1.0,
+        *,
+        lease_seconds: float | None = None,
+    ) -> None:
         self.db = db
+        self.lease_seconds = lease_seconds
         self.tasks = dict(tasks)
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
@@ -147,7 +165,7 @@ class Worker:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        recovered = recover(self.db)
+        recovered = recover(self.db, self.lease_seconds)
         if recovered:
             log.info("resuming %d job(s) left running by a previous process", recovered)
         self._thread = threading.Thread(target=self._loop, name="assay-worker", daemon=True)
