@@ -76,7 +76,9 @@ def _bom(path: Path) -> Path:
 
 
 def _state(client: httpx.Client, token: str) -> str:
-    return str(client.get(f"/api/v1/bom/token/{token}").json()["state"])
+    answer = client.get(f"/api/v1/bom/token/{token}")
+    assert answer.status_code == 200, f"{answer.status_code} {answer.text}"
+    return str(answer.json()["state"])
 
 
 def test_a_killed_server_leaves_nothing_half_written_and_resumes(
@@ -127,3 +129,17 @@ def test_a_killed_server_leaves_nothing_half_written_and_resumes(
             assert time.monotonic() < deadline, "the analysis did not resume"
             time.sleep(0.2)
         assert client.get(f"/api/v1/bom/token/{token}").json()["components"] == COMPONENTS
+
+
+def test_development_mode_serves_only_this_machine(tmp_path: Path) -> None:
+    env = {**os.environ, "ASSAY_HOME": str(tmp_path), "ASSAY_ENV": "development"}
+    done = subprocess.run(
+        [sys.executable, "-m", "assay", "serve", "--host", "0.0.0.0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("assay: error: --host 0.0.0.0: development mode")

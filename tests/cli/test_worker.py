@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from assay.cli import context
 from assay.cli.main import run
 from assay.core.config import Settings
 from assay.core.db import Database
@@ -22,8 +23,13 @@ def test_worker_once_runs_queued_jobs(
     with db.session() as session:
         enqueue(session, "rematch", advisory_ids=[])
         enqueue(session, "no-such-task")
+    context.settings.cache_clear()
+    context.database.cache_clear()
     with pytest.raises(SystemExit) as exit_:
         run(["worker", "--once"])
+    context.database().dispose()
+    context.settings.cache_clear()
+    context.database.cache_clear()
     assert exit_.value.code == 0
     assert "ran 2 job(s)" in capsys.readouterr().err
     with db.session() as session:

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from assay import __version__
 from assay.api import errors, metrics, security
+from assay.api.limits import BodyLimit
 from assay.api.state import AppState
 from assay.api.tasks import TASKS
 from assay.core.blobs import BlobStore
@@ -78,6 +79,7 @@ def create_app(
     errors.install(app)
     metrics.install(app, state)
     security.install(app)
+    app.add_middleware(BodyLimit, document_bytes=settings.max_input_bytes)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
     _install_web(app)

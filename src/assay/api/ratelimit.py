@@ -31,10 +31,15 @@ class SlidingWindowLimiter:
         *,
         max_keys: int = DEFAULT_MAX_KEYS,
         clock: Callable[[], float] = time.monotonic,
+        wide_factor: int = 1,
     ) -> None:
+        """``wide_factor`` multiplies the limit of keys whose first element is ``"ip"``
+        alone: an address shared by a whole office (NAT, a proxy) must not let one
+        person's failures lock everyone out, yet a spray of guesses is still stopped."""
         if limit < 1 or window <= 0 or max_keys < 1:
             raise ValueError("limit and max_keys must be at least 1 and window positive")
         self.limit = limit
+        self.wide_factor = max(1, wide_factor)
         self.window = window
         self.max_keys = max_keys
         self._clock = clock
@@ -52,6 +57,10 @@ class SlidingWindowLimiter:
             return None
         return times
 
+    def _limit(self, key: Hashable) -> int:
+        wide = isinstance(key, tuple) and len(key) == 2 and key[0] == "ip"
+        return self.limit * self.wide_factor if wide else self.limit
+
     def retry_after(self, keys: Iterable[Hashable]) -> int | None:
         """Seconds until every one of ``keys`` may try again, or None when none is blocked."""
         with self._lock:
@@ -59,8 +68,9 @@ class SlidingWindowLimiter:
             wait = 0.0
             for key in keys:
                 times = self._recent(key, now)
-                if times is not None and len(times) >= self.limit:
-                    wait = max(wait, times[-self.limit] + self.window - now)
+                limit = self._limit(key)
+                if times is not None and len(times) >= limit:
+                    wait = max(wait, times[-limit] + self.window - now)
             return max(1, math.ceil(wait)) if wait > 0 else None
 
     def failure(self, keys: Iterable[Hashable]) -> None:
@@ -70,7 +80,7 @@ class SlidingWindowLimiter:
             for key in keys:
                 times = self._recent(key, now)
                 if times is None:
-                    times = self._failures[key] = deque(maxlen=self.limit)
+                    times = self._failures[key] = deque(maxlen=self._limit(key))
                 times.append(now)
                 self._failures.move_to_end(key)
             while len(self._failures) > self.max_keys:

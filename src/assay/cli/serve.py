@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from assay.core.config import Settings
 
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 def register(subparsers: Subparsers) -> None:
     parser = add_command(
         subparsers,
@@ -38,8 +41,14 @@ def run(args: argparse.Namespace) -> int:
     from assay.api.app import create_app
     from assay.cli import console
     from assay.core.config import Settings
+    from assay.core.errors import ConfigError
 
     settings = Settings.from_env()
+    if settings.is_development and args.host not in LOOPBACK:
+        raise ConfigError(
+            f"--host {args.host}: development mode (cookies without Secure, a generated key) "
+            "serves only this machine; set ASSAY_ENV=production and ASSAY_SECRET_KEY"
+        )
     app = create_app(settings, start_worker=not args.no_worker)  # refuses insecure settings
     console.note(f"assay server on http://{args.host}:{args.port}/ (database: {_where(settings)})")
     uvicorn.run(

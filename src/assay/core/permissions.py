@@ -83,5 +83,10 @@ class Principal:
     def sees_team(self, team_id: int | None) -> bool:
         return self.sees_all or (team_id is not None and team_id in self.team_ids)
 
+    def owns_team(self, team_id: int | None) -> bool:
+        """May change what the team owns (its projects, their BOMs): a member or an admin.
+        Seeing the whole portfolio grants no right to change another team's projects."""
+        return self.is_admin or (team_id is not None and team_id in self.team_ids)
+
 
 SYSTEM = Principal("system", "assay", ALL_PERMISSIONS, frozenset())

@@ -141,6 +141,8 @@ def _parent(
         above = session.get(Project, node)
         if above is None or not principal.sees_team(above.team_id):
             raise InvalidProject(f"parent project {parent_id} not found")
+        if node == parent_id and not principal.owns_team(above.team_id):
+            raise NotPermitted(f"parent project {parent_id} belongs to another team")
         node = above.parent_id
     raise InvalidProject(f"parent project {parent_id} is nested too deeply")
 
@@ -195,6 +197,9 @@ def update_project(
     """Apply ``changes`` to a visible project; the audit entry lists the fields changed."""
     project = load_visible(session, principal, project_id)
     _may_write(principal)
+    if not principal.owns_team(project.team_id):
+        raise NotPermitted("only the owning team or an administrator may change this project")
+    before_team = project.team_id
     changed: dict[str, object] = {}
 
     def put(field: str, value: object) -> None:
@@ -230,5 +235,10 @@ def update_project(
             session, principal, "project.update", "project", project.id,
             team_id=project.team_id, changes=changed,
         )  # fmt: skip
+        if before_team != project.team_id:  # the team that lost it sees it go
+            audit.record(
+                session, principal, "project.update", "project", project.id,
+                team_id=before_team, changes=changed,
+            )  # fmt: skip
         session.flush()
     return get_project(session, principal, project.id)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assay.core.audit import record
 from assay.core.clock import now_iso
-from assay.core.errors import NotFound, UsageError
+from assay.core.errors import Forbidden, NotFound, UsageError
 from assay.core.permissions import Principal
 from assay.inventory.models import Project, ProjectVersion
 
@@ -101,6 +101,8 @@ def _project(session: Session, principal: Principal, name: str, auto_create: boo
     # must not be confirmed (nor taken over by auto-create).
     if project is None or not principal.sees_team(project.team_id):
         raise NotFound(f"no project named {name!r}")
+    if not principal.owns_team(project.team_id):
+        raise Forbidden(f"project {name!r} belongs to another team: only its team may upload")
     return project
 
 

@@ -46,7 +46,8 @@ def limiter(request: Request) -> SlidingWindowLimiter:
     with _limiter_lock:
         found = getattr(state, "login_limiter", None)
         if not isinstance(found, SlidingWindowLimiter):
-            found = state.login_limiter = SlidingWindowLimiter()
+            # 5 failures per address and username; 50 per address alone (a shared office)
+            found = state.login_limiter = SlidingWindowLimiter(wide_factor=10)
         return found
 
 
