@@ -238,3 +238,11 @@ def test_components_without_purl_or_ecosystem_merge_by_type_name_and_version() -
 
 def _by_name_ref(bom: Bom) -> dict[str, Component]:
     return {c.ref: c for c in bom.components}
+
+
+def test_extensions_first_stated_is_kept() -> None:
+    a = Bom.of([_c("x", "1", "x1")])
+    b = Bom.of([_c("x", "1", "x1", extensions='{"tags":["b"]}')])
+    c = Bom.of([_c("x", "1", "x1", extensions='{"tags":["c"]}')])
+    result = merge([("a", a), ("b", b), ("c", c)], "product").bom
+    assert _by_name(result)["x"].extensions == '{"tags":["b"]}'

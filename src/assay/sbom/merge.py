@@ -14,7 +14,8 @@ two. Fields of duplicates are combined:
   with two different values is reported;
 * supplier, author, description, CPE, kind, namespace: the first stated value;
   a later different value is reported and dropped;
-* scope: the widest (required over optional over dev).
+* scope: the widest (required over optional over dev);
+* unmodelled CycloneDX fields (``extensions``): the first part's that has any.
 
 Every merged component's ``bom_ref`` is its deduplication key, so refs are
 unique in the product; each part's edges are remapped onto them. Each part
@@ -170,6 +171,7 @@ class _Combiner:
             hashes=self.hashes(kept.hashes, new.hashes),
             properties=_union(kept.properties, new.properties),
             external_refs=_union(kept.external_refs, new.external_refs),
+            extensions=kept.extensions or new.extensions,
             scope=scope,
         )
 

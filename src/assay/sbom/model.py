@@ -62,6 +62,9 @@ class Component:
     cpe: str | None = None
     external_refs: tuple[tuple[str, str], ...] = ()  # (type, url): website, vcs, distribution
     properties: tuple[tuple[str, str], ...] = ()  # (name, value) pairs kept for round trips
+    # CycloneDX component fields the model does not hold (cryptoProperties, evidence,
+    # pedigree ...): compact JSON of an object, keys sorted; None when there are none
+    extensions: str | None = None
 
     @property
     def key_name(self) -> str:

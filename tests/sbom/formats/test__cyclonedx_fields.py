@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from assay.sbom.formats._cyclonedx_fields import (
     author,
     entity_name,
+    extensions,
     licence_expression,
     pairs,
     text,
@@ -61,3 +63,32 @@ def test_licence_names_become_licence_refs() -> None:
     )
     assert licence_expression([{"license": {"id": "MIT"}}, {"license": {"id": "MIT"}}]) == "MIT"
     assert licence_expression("MIT") is None
+
+
+def test_extensions_none_when_every_key_is_modelled() -> None:
+    assert extensions({"type": "library", "name": "x", "purl": "pkg:pypi/x@1"}) is None
+
+
+def test_extensions_compact_sorted_json_of_the_other_keys() -> None:
+    item = {"name": "x", "tags": ["b"], "cryptoProperties": {"assetType": "algorithm"}}
+    assert extensions(item) == '{"cryptoProperties":{"assetType":"algorithm"},"tags":["b"]}'
+
+
+def test_extensions_none_for_items_converted_from_xml() -> None:
+    assert extensions({"name": "x", "copyright": "c", "__line": 3}) is None
+
+
+def test_an_extension_nested_deep_is_refused_by_the_depth_guard(tmp_path: Path) -> None:
+    """Hostile: the JSON depth guard of core/inputs refuses it before any extension is built."""
+    from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader
+    from assay.sbom.formats.interface import InvalidSbom
+
+    deep = "[" * 10_000 + "]" * 10_000
+    path = tmp_path / "deep.cdx.json"
+    path.write_text(
+        '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": '
+        f'[{{"name": "x", "pedigree": {deep}}}]}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidSbom, match=r"deep\.cdx\.json:1: JSON nested deeper than"):
+        CycloneDxJsonReader().read(path)

@@ -16,7 +16,9 @@ from assay.sbom.formats._output import (
     Losses,
     canonical_hash,
     entries,
+    extension_fields,
     json_safe,
+    note_extensions,
     split_tool,
     subject,
     timestamp,
@@ -136,3 +138,29 @@ def test_json_safe_and_xml_clean_keep_undecodable_names_writable() -> None:
     text.encode("utf-8")
     assert json.loads(text)["n"] == name
     assert clean("a\x00b\x1fc\udcffd\te") == "a\ufffdb\ufffdc\ufffdd\te"
+
+
+def test_entries_keep_the_first_stated_extensions() -> None:
+    a = Component("PyPI", "x", "1", source="a.txt")
+    b = Component("PyPI", "x", "1", source="b.txt", extensions='{"tags":["b"]}')
+    c = Component("PyPI", "x", "1", source="c.txt", extensions='{"tags":["c"]}')
+    (entry,) = entries(Bom.of([a, b, c])).items
+    assert entry.component.extensions == '{"tags":["b"]}'
+
+
+@pytest.mark.parametrize("broken", ["{not json", "[1, 2]", '"text"'])
+def test_extension_fields_of_a_broken_value_are_none(broken: str) -> None:
+    assert extension_fields(Component("PyPI", "x", "1", extensions=broken)) == {}
+
+
+def test_note_extensions_counts_components_per_field() -> None:
+    losses = Losses()
+    for name in ("a", "b"):
+        note_extensions(
+            Component("", name, "", extensions='{"cryptoProperties":{},"tags":[]}'), losses, "X"
+        )
+    note_extensions(Component("", "c", ""), losses, "X")
+    assert losses.lines() == (
+        "components with CycloneDX 'cryptoProperties', which X cannot hold: 2 (e.g. a, b)",
+        "components with CycloneDX 'tags', which X cannot hold: 2 (e.g. a, b)",
+    )

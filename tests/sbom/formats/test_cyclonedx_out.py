@@ -324,3 +324,115 @@ def test_all_shared_lockfiles_generate_valid_documents_that_round_trip(
 ) -> None:
     """Schema validation of 2,000-component documents takes ~10 s each (jsonschema)."""
     check_lockfiles(shared_data, tmp_path, shared_lockfiles(shared_data))
+
+
+CBOM = Path(__file__).parent / "testdata" / "cbom-1.6.cdx.json"
+#: fields assay does not model, compared per bom-ref after a round trip
+KEPT = ("cryptoProperties", "evidence", "pedigree", "swid", "tags", "copyright", "publisher")
+
+
+def by_ref(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every component of a CycloneDX JSON document (nested too), by bom-ref.
+
+    One without a bom-ref (assay gives it one) by ``name@version`` instead.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    stack = list(doc.get("components", []))
+    while stack:
+        item = stack.pop()
+        ref = item.get("bom-ref")
+        if ref is None or ref.startswith("assay:"):
+            ref = f"{item.get('name')}@{item.get('version')}"
+        out.setdefault(ref, item)
+        stack.extend(item.get("components", []))
+    return out
+
+
+def assert_keeps_unmodelled_fields(source: Path, tmp_path: Path) -> dict[str, Any]:
+    """Issue 3: read and written as CycloneDX JSON, the fields assay does not model survive."""
+    original = json.loads(source.read_text(encoding="utf-8"))
+    written = CycloneDxJsonWriter().write(CycloneDxJsonReader().read(source))
+    doc = assert_valid_json(written.text)
+    before, after = by_ref(original), by_ref(doc)
+    compared = 0
+    for ref, item in before.items():
+        for key in KEPT:
+            if key in item:
+                assert after[ref][key] == item[key], (source, ref, key)
+                compared += 1
+    assert compared
+    assert not [line for line in written.lost if "does not have" in line]
+    # a second trip changes nothing more
+    again = assert_valid_json(CycloneDxJsonWriter().write(read_back(tmp_path, written.text)).text)
+    for ref, item in by_ref(again).items():
+        for key in KEPT:
+            assert item.get(key) == after[ref].get(key)
+    return doc
+
+
+def test_cbom_round_trip_keeps_crypto_evidence_pedigree(tmp_path: Path) -> None:
+    doc = assert_keeps_unmodelled_fields(CBOM, tmp_path)
+    bc = by_ref(doc)["pkg:maven/org.bouncycastle/bcprov-jdk18on@1.78"]
+    # authors' entries verbatim (the model holds their names joined)
+    assert bc["authors"] == [
+        {"name": "Legion of the Bouncy Castle", "email": "feedback@bouncycastle.org"}
+    ]
+    assert "author" not in bc
+    assert doc["metadata"]["component"]["copyright"] == "(c) Example Bank"
+
+
+def test_shared_cboms_round_trip(shared_data: Path, tmp_path: Path) -> None:
+    files = sorted((shared_data / "sbom" / "cyclonedx-examples" / "CBOM").rglob("*.json"))
+    assert files
+    for path in files:
+        assert_keeps_unmodelled_fields(path, tmp_path)
+
+
+def test_older_spec_fields_pass_through(shared_data: Path, tmp_path: Path) -> None:
+    """1.2 ``publisher`` and 1.4 ``swid`` are still 1.6 fields: written back, valid."""
+    for name in (
+        "sbom/cyclonedx-examples/SBOM/dropwizard-1.3.15/bom.json",
+        "sbom/real-world/guacsec__guac-data__5f0ddb94ad__docs_cyclonedx_syft-cyclonedx-docker.io-library-vault.latest.json",
+    ):
+        assert_keeps_unmodelled_fields(shared_data / name, tmp_path)
+
+
+def test_model_author_and_extension_authors_both_written() -> None:
+    c = Component(
+        "PyPI",
+        "x",
+        "1",
+        author="Alice",
+        extensions='{"authors":[{"name":"Bob"}]}',
+    )
+    doc = assert_valid_json(CycloneDxJsonWriter().write(Bom.of([c])).text)
+    item = doc["components"][0]
+    assert item["author"] == "Alice"
+    assert item["authors"] == [{"name": "Bob"}]
+
+
+def test_extension_never_overrides_written_fields_and_17_fields_are_reported() -> None:
+    c = Component(
+        "PyPI",
+        "x",
+        "1",
+        extensions='{"isExternal":true,"name":"evil","purl":"pkg:npm/evil@6","tags":["t"]}',
+    )
+    written = CycloneDxJsonWriter().write(Bom.of([c]))
+    item = assert_valid_json(written.text)["components"][0]
+    assert (item["name"], item["purl"], item["tags"]) == ("x", "pkg:pypi/x@1", ["t"])
+    assert "isExternal" not in item
+    assert any(
+        "CycloneDX 1.6 does not have" in line and "isExternal" in line for line in written.lost
+    )
+    assert any("input's value dropped" in line for line in written.lost)
+
+
+def test_xml_reports_unmodelled_fields() -> None:
+    written = CycloneDxXmlWriter().write(CycloneDxJsonReader().read(CBOM))
+    assert_valid_xml(written.text)
+    lost = "\n".join(written.lost)
+    assert "CycloneDX 'cryptoProperties', which CycloneDX XML output cannot hold: 1" in lost
+    assert "CycloneDX 'evidence', which CycloneDX XML output cannot hold: 1" in lost
+    assert "'copyright'" in lost  # the subject's too
+    assert "cryptoProperties" not in written.text

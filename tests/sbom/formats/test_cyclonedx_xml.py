@@ -22,10 +22,15 @@ READER = CycloneDxXmlReader()
 
 
 def comparable(bom: Bom) -> tuple[object, ...]:
-    """Everything a reader produced, with the source file names taken out."""
+    """Everything a reader produced, with the source file names taken out.
+
+    ``extensions`` too: only the JSON reader keeps the fields assay does not model.
+    """
 
     def plain(c: object) -> object:
-        return dataclasses.replace(c, source="") if c is not None else None  # type: ignore[type-var]
+        if c is None:
+            return None
+        return dataclasses.replace(c, source="", extensions=None)  # type: ignore[type-var]
 
     return (
         sorted(map(repr, map(plain, bom.components))),

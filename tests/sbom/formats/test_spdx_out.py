@@ -255,3 +255,16 @@ def test_an_exception_misused_beside_licence_refs(tmp_path: Path) -> None:
     doc, lost = write_json(tmp_path, Bom.of([Component("Maven", "g:j", "1", licenses=text)]))
     assert doc["packages"][1]["licenseDeclared"] == "NOASSERTION"
     assert any("g:j@1" in line for line in lost)
+
+
+def test_unmodelled_cyclonedx_fields_are_reported(tmp_path: Path) -> None:
+    from assay.sbom.formats.cyclonedx_json import CycloneDxJsonReader
+
+    bom = CycloneDxJsonReader().read(Path(__file__).parent / "testdata" / "cbom-1.6.cdx.json")
+    _, lost = write_json(tmp_path, bom)
+    text = "\n".join(lost)
+    for key in ("cryptoProperties", "evidence", "pedigree", "swid", "tags"):
+        assert f"CycloneDX {key!r}, which SPDX 2.3 cannot hold: 1" in text
+    assert "'copyright', which SPDX 2.3 cannot hold: 2" in text  # a component and the subject
+    tv = SpdxTagValueWriter().write(bom)
+    assert tv.lost == SpdxJsonWriter().write(bom).lost

@@ -24,8 +24,10 @@ For round trips each component also keeps its ``type`` (kind), supplier
 external references and properties; the document its ``metadata.authors``,
 ``metadata.tools`` (a list up to 1.4, ``{components, services}`` from 1.5;
 ``vendor name version`` each, repeats dropped), timestamp, ``serialNumber``
-and spec version. Anything else (pedigree, evidence, services, vulnerabilities)
-is not read.
+and spec version. Every other key of a JSON component (cryptoProperties,
+evidence, pedigree, swid, 1.6's ``authors``, ``publisher`` ...) is kept verbatim
+in ``Component.extensions`` for the CycloneDX JSON writer; components read from
+XML have none. Services and vulnerabilities are not read.
 
 Licences: each ``license.id`` is kept, each ``license.name`` becomes
 ``LicenseRef-<name>`` (it is not an SPDX identifier), each ``expression`` is
@@ -46,6 +48,7 @@ from assay.sbom.formats._cyclonedx_fields import (
     as_list_soft,
     author,
     entity_name,
+    extensions,
     licence_expression,
     pairs,
     text,
@@ -114,6 +117,7 @@ def _details(item: dict[str, Any]) -> dict[str, Any]:
         "properties": pairs(get("properties"), "name", "value"),
         "licenses": licence_expression(get("licenses")),
         "hashes": pairs(get("hashes"), "alg", "content"),
+        "extensions": extensions(item),
     }
 
 

@@ -5,10 +5,74 @@ Shared by the CycloneDX builder for components and the document's metadata.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 _LICENSE_REF = re.compile(r"[^A-Za-z0-9.-]+")
+#: component keys the model holds (``components``: nested ones are read as components);
+#: every other key of a JSON component is kept verbatim in ``Component.extensions``.
+#: ``authors`` and ``publisher`` are kept too: the model holds them only as fallbacks
+#: (joined names, the supplier's name).
+MODELLED = frozenset(
+    {
+        "type",
+        "bom-ref",
+        "supplier",
+        "author",
+        "group",
+        "name",
+        "version",
+        "description",
+        "scope",
+        "hashes",
+        "licenses",
+        "cpe",
+        "purl",
+        "externalReferences",
+        "properties",
+        "components",
+    }
+)
+
+#: CycloneDX 1.6 component fields: extension fields outside it are dropped (1.7 input)
+COMPONENT_FIELDS = frozenset(
+    {
+        "author",
+        "authors",
+        "bom-ref",
+        "components",
+        "copyright",
+        "cpe",
+        "cryptoProperties",
+        "data",
+        "description",
+        "evidence",
+        "externalReferences",
+        "group",
+        "hashes",
+        "licenses",
+        "manufacturer",
+        "mime-type",
+        "modelCard",
+        "modified",
+        "name",
+        "omniborId",
+        "pedigree",
+        "properties",
+        "publisher",
+        "purl",
+        "releaseNotes",
+        "scope",
+        "signature",
+        "supplier",
+        "swhid",
+        "swid",
+        "tags",
+        "type",
+        "version",
+    }
+)
 
 
 def _licence_part(item: Any) -> str | None:
@@ -101,3 +165,17 @@ def tool_names(tools: Any) -> list[str]:
         version = text(tool.get("version"))
         names.append(f"{label} {version}" if version else label)
     return list(dict.fromkeys(names))
+
+
+def extensions(item: dict[str, Any]) -> str | None:
+    """The component's keys the model does not hold, as compact sorted JSON; None if none.
+
+    Items converted from XML (they carry ``"__line"``) give None: the XML reader
+    converts only the elements assay models.
+    """
+    if MODELLED.issuperset(item):  # the usual case: no set is built
+        return None
+    if "__line" in item:
+        return None
+    extra = {k: v for k, v in item.items() if k not in MODELLED}
+    return json.dumps(extra, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 import re
 from collections import Counter
@@ -211,7 +212,28 @@ def _merge(a: Component, b: Component) -> Component:
         cpe=a.cpe or b.cpe,
         external_refs=tuple(dict.fromkeys(a.external_refs + b.external_refs)),
         properties=tuple(dict.fromkeys(a.properties + b.properties)),
+        extensions=a.extensions or b.extensions,
     )
+
+
+def extension_fields(c: Component) -> dict[str, object]:
+    """The CycloneDX component fields the model does not hold (``Component.extensions``)."""
+    if not c.extensions:
+        return {}
+    try:
+        data = json.loads(c.extensions)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def note_extensions(c: Component, losses: Losses, target: str) -> None:
+    """Count, per field, the components whose unmodelled CycloneDX fields ``target`` drops."""
+    if not c.extensions:
+        return
+    label = f"{c.name}@{c.version}" if c.version else c.name
+    for key in sorted(extension_fields(c)):
+        losses.add(f"components with CycloneDX {key!r}, which {target} cannot hold", label)
 
 
 def canonical_hash(algorithm: str, value: str) -> tuple[str, str] | None:

@@ -17,7 +17,10 @@ Mapping from the model (one component per package version, see ``_output``):
   listed SPDX id as ``license.id``, an expression or ``LicenseRef-`` as
   ``expression``, anything else as ``license.name``), ``hashes`` (hex; base64
   lockfile digests are decoded), supplier, author, description, cpe, external
-  references and properties. A component without a purl (a file, a device, a
+  references and properties; the fields the model does not hold
+  (``Component.extensions``: cryptoProperties, evidence, pedigree ...) verbatim
+  in JSON (never over a field written from the model; fields 1.6 lacks are
+  reported), reported as lost in XML. A component without a purl (a file, a device, a
   cryptographic asset read from an SBOM) keeps its type and bom-ref and is
   written without ``purl``; a ``group/name`` its reader joined is split again.
 - scope: required -> ``required``, optional -> ``optional``, dev ->
@@ -36,13 +39,16 @@ import re
 from typing import Any
 from uuid import uuid4
 
+from assay.sbom.formats._cyclonedx_fields import COMPONENT_FIELDS, author
 from assay.sbom.formats._output import (
     TOOL_NAME,
     TOOL_VERSION,
     Losses,
     canonical_hash,
     entries,
+    extension_fields,
     json_safe,
+    note_extensions,
     split_tool,
     subject,
     timestamp,
@@ -140,12 +146,17 @@ class CycloneDxXmlWriter:
     def write(self, bom: Bom) -> WriteResult:
         from assay.sbom.formats._cyclonedx_xml_out import to_xml
 
-        document, losses = build(bom)
+        document, losses = build(bom, extensions=False)
         return WriteResult(to_xml(document), losses.lines())
 
 
-def build(bom: Bom) -> tuple[dict[str, Any], Losses]:
-    """The CycloneDX 1.6 document for ``bom`` as JSON data, and what did not fit."""
+def build(bom: Bom, *, extensions: bool = True) -> tuple[dict[str, Any], Losses]:
+    """The CycloneDX 1.6 document for ``bom`` as JSON data, and what did not fit.
+
+    ``extensions``: write each component's unmodelled CycloneDX fields back
+    (JSON output), else report them as lost (XML output, which writes only
+    the elements assay models).
+    """
     losses = Losses()
     tools = [{"type": "application", "name": TOOL_NAME, "version": TOOL_VERSION}]
     for tool in bom.tools:
@@ -153,13 +164,13 @@ def build(bom: Bom) -> tuple[dict[str, Any], Losses]:
         if name and name != TOOL_NAME:
             tools.append(_drop_none({"type": "application", "name": name, "version": version}))
     refs = _Refs()
-    root = _component(subject(bom), refs, losses)
+    root = _component(subject(bom), refs, losses, extensions)
     components: dict[str, dict[str, Any]] = {}
     direct: list[str] = []
     merged = entries(bom)
     for entry in merged.items:
         c = entry.component
-        data = _component(c, refs, losses)
+        data = _component(c, refs, losses, extensions)
         data["scope"] = _SCOPES[c.scope]
         properties = [{"name": "assay:source", "value": s} for s in entry.sources]
         if c.direct is not None:
@@ -222,7 +233,7 @@ class _Refs:
         return ref
 
 
-def _component(c: Component, refs: _Refs, losses: Losses) -> dict[str, Any]:
+def _component(c: Component, refs: _Refs, losses: Losses, keep: bool) -> dict[str, Any]:
     label = f"{c.name}@{c.version}" if c.version else c.name
     purl_text = _purl(c)
     group, name = None, c.name
@@ -269,7 +280,35 @@ def _component(c: Component, refs: _Refs, losses: Losses) -> dict[str, Any]:
     extra = [{"name": k, "value": v} for k, v in c.properties if k]
     if extra:
         data["properties"] = data.get("properties", []) + extra
+    if c.extensions:
+        if keep:
+            _extensions(c, data, losses)
+        else:
+            note_extensions(c, losses, "CycloneDX XML output")
     return data
+
+
+def _extensions(c: Component, data: dict[str, Any], losses: Losses) -> None:
+    """The fields the model does not hold, verbatim; never over a field written from the model.
+
+    ``authors`` is the one field both hold: the model its names joined, the
+    extension its entries. The entries are written; when the model's author
+    is not those names (the input also had 1.2-1.5's ``author``), it is
+    written as ``author`` too.
+    """
+    fields = extension_fields(c)
+    stated_authors = fields.pop("authors", None)
+    if stated_authors is not None:
+        if c.author and c.author != author({"authors": stated_authors}):
+            data["author"] = c.author
+        data["authors"] = stated_authors
+    for key, value in fields.items():
+        if key not in COMPONENT_FIELDS:
+            losses.add("component fields CycloneDX 1.6 does not have, dropped", key)
+        elif key in data:
+            losses.add("component fields written from assay's model, input's value dropped", key)
+        else:
+            data[key] = value
 
 
 def _own_group(c: Component) -> tuple[str, str] | None:

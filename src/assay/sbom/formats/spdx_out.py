@@ -20,6 +20,9 @@ Mapping from the model (one package per package version, see ``_output``):
   (cryptographic-asset, platform ...): these go into the package ``comment``
   as ``assay:scope=dev`` / ``assay:kind=...`` lines and are reported as lost
   (a comment is not data); assay reads them back from its own documents.
+- CycloneDX component fields the model does not hold (``Component.extensions``:
+  cryptoProperties, evidence, pedigree ...) are not written; how many
+  components had each is reported as lost.
 - A package without a purl (a file, a device ...) is written without the
   ``purl`` reference; a subject that is also a component is written once.
 """
@@ -41,6 +44,7 @@ from assay.sbom.formats._output import (
     Losses,
     canonical_hash,
     entries,
+    note_extensions,
     replace_surrogates,
     split_tool,
     subject,
@@ -167,6 +171,8 @@ def build(bom: Bom) -> tuple[Document, Losses]:
         by_ref[entry.key] = package.spdx_id
     root_package = packages[0] if root_key is None else packages[list(by_ref).index(root_key)]
     _note_model_losses(merged.items, losses)
+    if root_key is None:
+        note_extensions(root, losses, "SPDX 2.3")
     relationships = [
         Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, root_package.spdx_id)
     ]
@@ -206,6 +212,7 @@ def _note_model_losses(merged: list[Entry], losses: Losses) -> None:
                 "direct/transitive unknown: read back as transitive (not linked to the subject)",
                 label,
             )
+        note_extensions(c, losses, "SPDX 2.3")
 
 
 class _Ids:
