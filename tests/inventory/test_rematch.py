@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -96,3 +97,41 @@ def test_nothing_is_queued_without_components_or_changes(database: Database) -> 
         assert session.scalar(select(func.count(Job.id)).where(Job.kind == "rematch")) == 0
     rematch(database, [])
     rematch(database, ["NO-SUCH-ADVISORY"])
+
+
+def test_a_new_os_advisory_naming_a_source_package_finds_its_binary_packages(
+    database: Database, tmp_path: Path
+) -> None:
+    """Debian advisories name source packages (openssl); images hold binaries (libssl3)."""
+    purl = "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12"
+    component = {
+        "type": "library", "bom-ref": "libssl3", "name": "libssl3",
+        "version": "3.0.11-1~deb12u2", "purl": purl,
+        "properties": [
+            {"name": "assay:source-name", "value": "openssl"},
+            {"name": "assay:source-version", "value": "3.0.11-1~deb12u2"},
+        ],
+    }  # fmt: skip
+    bom = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [component]}
+    import_advisories(database)
+    upload(database, team_key(database, "alpha"), json.dumps(bom).encode(), project="image")
+    run_jobs(database)
+    version = version_of(database, "image")
+    assert findings(database, version.id) == {}
+    advisory = {
+        "schema_version": "1.6.0", "id": "DSA-9999-1", "modified": "2099-01-01T00:00:00Z",
+        "affected": [{
+            "package": {"ecosystem": "Debian:12", "name": "openssl"},
+            "ranges": [{"type": "ECOSYSTEM",
+                        "events": [{"introduced": "0"}, {"fixed": "3.0.13-1~deb12u1"}]}],
+        }],
+    }  # fmt: skip
+    (tmp_path / "DSA-9999-1.json").write_text(json.dumps(advisory), encoding="utf-8")
+    _imported_long_ago(database)
+    since = import_clock()
+    import_paths(database, [tmp_path])
+    assert enqueue_after_import(database, since) == 1
+    assert run_jobs(database) == 1
+    found = findings(database, version.id)
+    assert [vuln for _, vuln in found] == ["DSA-9999-1"]
+    assert next(iter(found.values())).component_name == "libssl3"

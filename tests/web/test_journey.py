@@ -125,7 +125,7 @@ def test_upload_to_triage(
     page.set_default_timeout(STEP_LIMIT_MS)
     problems: list[str] = []  # script errors and Content-Security-Policy violations
     page.add_init_script(REPORT_CSP)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("pageerror", lambda error: problems.append(f"{error} | {error.stack}"))
     page.on("console", lambda message: problems.extend(_console_error(message)))
     _sign_in(page, url)
     key = _new_api_key(page, url, screenshot)

@@ -28,7 +28,7 @@ from assay.core.audit import record
 from assay.core.blobs import BlobStore
 from assay.core.clock import now_iso
 from assay.core.db import Database
-from assay.core.ecosystems import canonical_ecosystem
+from assay.core.ecosystems import canonical_ecosystem, normalise_name
 from assay.core.errors import InputError
 from assay.core.permissions import SYSTEM
 from assay.inventory.bulk import bulk_insert
@@ -50,7 +50,7 @@ from assay.inventory.models import (
 )
 from assay.inventory.snapshots import record_snapshot
 from assay.matching.model import Finding
-from assay.sbom.model import Bom, Component
+from assay.sbom.model import SOURCE_NAME, SOURCE_VERSION, Bom, Component
 
 log = logging.getLogger("assay.inventory")
 
@@ -109,6 +109,19 @@ def _row(c: Component, version_id: int, ref: str, source: str) -> dict[str, Any]
         "bom_ref": ref,
         "hashes": json.dumps([list(h) for h in c.hashes]),
         "source": source,
+        **_source_package(c),
+    }
+
+
+def _source_package(c: Component) -> dict[str, str | None]:
+    """The OS source package the advisories name, when the cataloger recorded one."""
+    props = dict(c.properties) if c.properties else {}
+    name, version = props.get(SOURCE_NAME), props.get(SOURCE_VERSION)
+    if not name or not c.ecosystem:
+        return {"source_name": None, "source_version": None}
+    return {
+        "source_name": fit(normalise_name(c.ecosystem, name), 512),
+        "source_version": fit(version, 256) if version else None,
     }
 
 

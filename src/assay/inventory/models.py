@@ -95,6 +95,7 @@ class ComponentRow(Base):
         Index("ix_component_ecosystem_name_version", "ecosystem", "name", "version"),
         Index("ix_component_purl", "purl"),
         Index("ix_component_licenses", "licenses"),
+        Index("ix_component_ecosystem_source_name", "ecosystem", "source_name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -112,6 +113,10 @@ class ComponentRow(Base):
     bom_ref: Mapped[str] = mapped_column(String(1024))
     hashes: Mapped[str] = mapped_column(Text, default="[]")  # JSON [[alg, value], ...]
     source: Mapped[str] = mapped_column(Text, default="")
+    # The source package an OS binary package was built from (normalised), which is
+    # what Debian-like advisories name; kept so re-matching after a sync finds it.
+    source_name: Mapped[str | None] = mapped_column(String(512))
+    source_version: Mapped[str | None] = mapped_column(String(256))
 
 
 class ComponentEdge(Base):

@@ -32,7 +32,7 @@ from assay.inventory.models import ComponentRow, FindingRow, Project, ProjectVer
 from assay.inventory.snapshots import record_snapshot
 from assay.matching.engine import match
 from assay.matching.index import AdvisoryIndex
-from assay.sbom.model import Bom, Component, Scope
+from assay.sbom.model import SOURCE_NAME, SOURCE_VERSION, Bom, Component, Scope
 from assay.vulndb.models import Advisory, Affected, Alias
 
 Pair = tuple[str, str]
@@ -81,12 +81,13 @@ def affected_versions(session: Session, pairs: set[Pair], related: set[str]) -> 
         by_eco.setdefault(eco, []).append(name)
     for eco, names in sorted(by_eco.items()):
         for part in chunks(sorted(names)):
-            query = (
-                select(ComponentRow.version_id)
-                .where(ComponentRow.ecosystem == eco, ComponentRow.name.in_(part))
-                .distinct()
-            )
-            found.update(session.scalars(query))
+            for column in (ComponentRow.name, ComponentRow.source_name):
+                query = (
+                    select(ComponentRow.version_id)
+                    .where(ComponentRow.ecosystem == eco, column.in_(part))
+                    .distinct()
+                )
+                found.update(session.scalars(query))
     for part in chunks(sorted(related)):
         query = select(FindingRow.version_id).where(FindingRow.vuln_id.in_(part)).distinct()
         found.update(session.scalars(query))
@@ -95,6 +96,11 @@ def affected_versions(session: Session, pairs: set[Pair], related: set[str]) -> 
 
 def _component(row: ComponentRow) -> Component:
     scope = Scope(row.scope) if row.scope in Scope._value2member_map_ else Scope.REQUIRED
+    properties: tuple[tuple[str, str], ...] = ()
+    if row.source_name:
+        properties = ((SOURCE_NAME, row.source_name),)
+        if row.source_version:
+            properties += ((SOURCE_VERSION, row.source_version),)
     return Component(
         row.ecosystem,
         row.name,
@@ -105,6 +111,7 @@ def _component(row: ComponentRow) -> Component:
         licenses=row.licenses,
         purl_override=row.purl,
         bom_ref=row.bom_ref,
+        properties=properties,
     )
 
 
@@ -134,7 +141,9 @@ def rematch_version(
     components = [
         _component(r)
         for r in rows
-        if (r.ecosystem, r.name) in pairs or (r.purl or r.bom_ref) in cited
+        if (r.ecosystem, r.name) in pairs
+        or (r.ecosystem, r.source_name) in pairs
+        or (r.purl or r.bom_ref) in cited
     ]
     result = match(Bom.of(components), index)
     scope = {component_key(c) for c in components} | cited

@@ -279,6 +279,8 @@ def upgrade() -> None:
         sa.Column("bom_ref", sa.String(length=1024), nullable=False),
         sa.Column("hashes", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("source_name", sa.String(length=512), nullable=True),
+        sa.Column("source_version", sa.String(length=256), nullable=True),
         sa.ForeignKeyConstraint(
             ["version_id"],
             ["project_version.id"],
@@ -292,6 +294,9 @@ def upgrade() -> None:
             "ix_component_ecosystem_name_version", ["ecosystem", "name", "version"], unique=False
         )
         batch_op.create_index("ix_component_licenses", ["licenses"], unique=False)
+        batch_op.create_index(
+            "ix_component_ecosystem_source_name", ["ecosystem", "source_name"], unique=False
+        )
         batch_op.create_index("ix_component_purl", ["purl"], unique=False)
         batch_op.create_index(batch_op.f("ix_component_version_id"), ["version_id"], unique=False)
 
@@ -444,6 +449,7 @@ def downgrade() -> None:
     with op.batch_alter_table("component", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_component_version_id"))
         batch_op.drop_index("ix_component_purl")
+        batch_op.drop_index("ix_component_ecosystem_source_name")
         batch_op.drop_index("ix_component_licenses")
         batch_op.drop_index("ix_component_ecosystem_name_version")
 
