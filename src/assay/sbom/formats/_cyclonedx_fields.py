@@ -111,7 +111,7 @@ def text(value: Any) -> str | None:
 
 
 def pairs(value: Any, key: str, val: str) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, list):
+    if not value or not isinstance(value, list):  # absent or empty: most components
         return ()
     pairs: list[tuple[str, str]] = []
     for item in value:  # a plain loop: this runs several times per component
