@@ -19,7 +19,9 @@ class Permission(StrEnum):
     PORTFOLIO_WIDE = "portfolio_wide"  # ... of every team
     UPLOAD_BOM = "upload_bom"
     TRIAGE = "triage"
-    MANAGE_POLICY = "manage_policy"
+    MANAGE_POLICY = "manage_policy"  # policies as code: apply, edit, delete
+    MANAGE_CATALOGUE = "manage_catalogue"  # review, approve, reject, deprecate, ban components
+    GRANT_WAIVER = "grant_waiver"  # accept a policy violation for a project, until a date
     ADMINISTER = "administer"  # users, teams, keys; implies every other permission
 
 

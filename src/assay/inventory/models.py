@@ -87,6 +87,7 @@ class ProjectVersion(Base):
     low: Mapped[int] = mapped_column(Integer, default=0)
     unknown: Mapped[int] = mapped_column(Integer, default=0)
     suppressed: Mapped[int] = mapped_column(Integer, default=0)
+    quality_score: Mapped[float | None] = mapped_column(Float)  # SBOM quality 0..100
 
 
 class ComponentRow(Base):

@@ -6,10 +6,13 @@ it but migrations and tooling.
 
 from __future__ import annotations
 
+import assay.catalogue.models
 import assay.core.accounts
 import assay.core.audit
 import assay.core.jobs
 import assay.inventory.models
+import assay.policy.store
+import assay.vetting.models
 import assay.vulndb.models  # noqa: F401  (registers the tables)
 from assay.core.orm import Base
 

@@ -1,0 +1,1 @@
+"""Policy conditions: one module per family, one interface, one explicit registry."""
