@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assay.cli import console
 from assay.cli._args import add_command
+from assay.cli._server import ServerRefused, answer
 from assay.core.errors import AssayError, ConfigError, InputError, SourceUnavailable
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from assay.cli._args import Subparsers
 
 POLL_SECONDS = 0.5
-MAX_DETAIL = 300
 
 
 class UploadRefused(AssayError):
@@ -61,29 +61,11 @@ def register(subparsers: Subparsers) -> None:
     )
 
 
-def _detail(response: httpx.Response) -> str:
-    """The server's reason in one line (FastAPI's ``detail``: text or validation errors)."""
-    try:
-        detail: Any = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    if isinstance(detail, list):  # request validation errors
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in item.get('loc', [])[1:])}: {item.get('msg', '')}"
-            for item in detail
-            if isinstance(item, dict)
-        )
-    text = str(detail) if detail else response.reason_phrase or "error"
-    return " ".join(text.split())[:MAX_DETAIL]
-
-
 def _check(response: httpx.Response, what: str) -> dict[str, Any]:
-    if response.status_code >= 400:
-        raise UploadRefused(f"{what}: server answered {response.status_code}: {_detail(response)}")
     try:
-        body = response.json()
-    except ValueError:
-        raise UploadRefused(f"{what}: the server's answer is not JSON") from None
+        body = answer(response, what)
+    except ServerRefused as exc:
+        raise UploadRefused(str(exc)) from None
     if not isinstance(body, dict):
         raise UploadRefused(f"{what}: unexpected answer from the server")
     return body
