@@ -11,6 +11,8 @@ Standard roles (teams and keys made on first use):
     alpha       "alpha": VIEW_PORTFOLIO + UPLOAD_BOM + TRIAGE (owns alpha's projects)
     alpha_ci    "alpha-ci": UPLOAD_BOM only
     beta        "beta": VIEW_PORTFOLIO + UPLOAD_BOM + TRIAGE (another team)
+    reviewer    "reviewers": VIEW_PORTFOLIO + MANAGE_CATALOGUE + MANAGE_POLICY (governance;
+                sees no team's projects)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
     "alpha": ("alpha", frozenset({P.VIEW_PORTFOLIO, P.UPLOAD_BOM, P.TRIAGE})),
     "alpha_ci": ("alpha-ci", frozenset({P.UPLOAD_BOM})),
     "beta": ("beta", frozenset({P.VIEW_PORTFOLIO, P.UPLOAD_BOM, P.TRIAGE})),
+    "reviewer": ("reviewers", frozenset({P.VIEW_PORTFOLIO, P.MANAGE_CATALOGUE, P.MANAGE_POLICY})),
 }
 
 
