@@ -46,6 +46,10 @@ def _isolated_home(
     monkeypatch.setenv("ASSAY_HOME", str(home))
     monkeypatch.delenv("ASSAY_DATABASE_URL", raising=False)
     monkeypatch.setenv("ASSAY_OFFLINE", "0")
+    # no test reaches the real package registries: one that needs a registry serves its own
+    # on 127.0.0.1 and says so; anything else is refused at once (port 9, discard)
+    monkeypatch.setenv("ASSAY_PYPI_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ASSAY_NPM_URL", "http://127.0.0.1:9")
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from assay.api.state import AppState
-from assay.core.identity import principal_for_key, principal_for_session
+from assay.core.identity import principal_for_key, principal_for_session, touch_key
 from assay.core.permissions import Permission, Principal
 from assay.core.tokens import same
 
@@ -31,13 +31,20 @@ def app_state(request: Request) -> AppState:
 
 
 def db_session(state: Annotated[AppState, Depends(app_state)]) -> Iterator[Session]:
-    """One transaction per request: committed when the endpoint returns, else rolled back."""
+    """One transaction per request: committed when the endpoint returns, else rolled back.
+
+    The write lock is not taken here (the caller's credentials are checked, and a key's use
+    recorded, in transactions of their own that may run after this one has begun): services
+    that read before they write take it themselves (lock_version, take_write_lock).
+    """
     with state.db.session() as session:
         yield session
 
 
 State = Annotated[AppState, Depends(app_state)]
-DbSession = Annotated[Session, Depends(db_session)]
+# "function" scope: the transaction commits when the endpoint returns, before the answer
+# is sent, so a client that follows a 201/303 at once finds what it just created.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def _unauthorised(detail: str = "authentication required") -> HTTPException:
@@ -59,9 +66,11 @@ def optional_principal(request: Request, state: State) -> Principal | None:
         if scheme.lower() != "bearer" or not key.strip():
             raise _unauthorised("use 'Authorization: Bearer API_KEY'")
         with state.db.session() as own:
-            found = principal_for_key(own, key.strip())
-        if found is None:
+            found = principal_for_key(own, key.strip(), record_use=False)
+        if found is None or found.key_id is None:
             raise _unauthorised("invalid or revoked API key")
+        with state.db.session() as own:  # a write alone in its transaction: see touch_key
+            touch_key(own, found.key_id)
         return found
     token = request.cookies.get(SESSION_COOKIE)
     if not token:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +82,22 @@ def head_revision() -> str | None:
 
     script = ScriptDirectory(str(MIGRATIONS))
     return script.get_current_head()
+
+
+def take_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock now, at the start of a transaction that
+    will write; elsewhere nothing.
+
+    SQLite begins a transaction lazily and pins its snapshot at the first read; if another
+    connection commits before this one's first write, the write cannot be upgraded and
+    SQLite answers "database is locked" at once, without waiting. An UPDATE takes the write
+    lock when it starts, matching rows or not, and waits for it with the busy timeout, so a
+    no-op update first makes the reads that follow safe. PostgreSQL reads committed data
+    and its row locks wait: it needs nothing.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 0"))
 
 
 class Database:

@@ -8,7 +8,7 @@ never say which part was wrong.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from assay.core.accounts import ApiKey, Membership, Team, UiSession, User
@@ -71,11 +71,21 @@ def principal_for_key(
 
 def touch_key(session: Session, key_id: int) -> None:
     """Record that a key was used now; written at most once a minute per key, so busy
-    CI keys do not turn every request into a write."""
+    CI keys do not turn every request into a row change.
+
+    One conditional UPDATE, no read before it: as the first statement of its own
+    transaction it waits for SQLite's write lock instead of failing with "database is
+    locked" when another connection committed after this transaction's first read.
+    """
     now = now_iso()
-    last = session.scalar(select(ApiKey.last_used_at).where(ApiKey.id == key_id))
-    if last is None or last[:16] != now[:16]:
-        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now[:16]),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def principal_for_session(session: Session, token: str) -> tuple[Principal, UiSession] | None:

@@ -219,7 +219,10 @@ def _check_yaml_depth(text: str, source: Path | str, error: type[InputError]) ->
 def _yaml_error(exc: Exception, source: Path | str, error: type[InputError]) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return error(source, f"invalid YAML: {problem}", line=(mark.line + 1) if mark else None)
+    line = (mark.line + 1) if mark else None
+    if "nesting depth" in problem:  # libyaml 0.2.6+ (PyYAML 6.0.3+) has a limit of its own
+        return error(source, f"YAML nested deeper than {MAX_YAML_DEPTH} levels", line=line)
+    return error(source, f"invalid YAML: {problem}", line=line)
 
 
 _LOADER: Any = None

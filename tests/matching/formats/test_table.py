@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assay.matching.formats.interface import RenderOptions
 from assay.matching.formats.table import FORMATTER
-from tests.matching.formats.sample import empty_result, sample_result
+from tests.matching.formats.sample import DJANGO, empty_result, sample_result
 
 
 def test_grouped_by_package_with_fix_and_summary() -> None:
@@ -34,3 +34,16 @@ def test_colour_when_asked() -> None:
 def test_clean() -> None:
     text = FORMATTER.render(empty_result(), RenderOptions())
     assert text == "no known vulnerabilities in 1 components; 1 advisories in the database\n"
+
+
+def test_terminal_escapes_in_names_are_not_passed_through() -> None:
+    from dataclasses import replace
+
+    from assay.matching.model import Finding
+
+    result = sample_result()
+    hostile = replace(DJANGO, name="evil\x1b]0;pwned\x07\x1b[2J", version="1.0\x1b[31m")
+    finding = Finding(hostile, result.findings[0].vulnerability)
+    text = FORMATTER.render(replace(result, findings=(finding,)), RenderOptions(width=160))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "evil\ufffd]0;pwned" in text

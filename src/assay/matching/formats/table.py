@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from assay.core.text import printable
 from assay.matching.formats.interface import RenderOptions
 from assay.matching.model import LEVELS, Finding, ScanResult, level_rank
 from assay.sbom.model import Component
@@ -62,12 +63,12 @@ def render_table(result: ScanResult, options: RenderOptions) -> str:
                 v = f.vulnerability
                 level = "malicious" if v.malicious else v.level
                 table.add_row(
-                    Text(component.name) if n == 0 else Text(""),
-                    Text(component.version) if n == 0 else Text(""),
-                    Text(v.id),
+                    Text(printable(component.name)) if n == 0 else Text(""),
+                    Text(printable(component.version)) if n == 0 else Text(""),
+                    Text(printable(v.id)),
                     Text(level, style=STYLES[v.effective_level]),
-                    Text(", ".join(f.fixed_versions) or "-"),
-                    Text((f.fix or "none known") if n == 0 else ""),
+                    Text(printable(", ".join(f.fixed_versions)) or "-"),
+                    Text(printable(f.fix or "none known") if n == 0 else ""),
                     end_section=n == len(ordered) - 1,
                 )
         console.print(table)
@@ -75,7 +76,9 @@ def render_table(result: ScanResult, options: RenderOptions) -> str:
         c = i.finding.component
         console.print(
             Text(
-                f"ignored {i.finding.vulnerability.id} in {c.name} {c.version}: {i.reason}",
+                printable(
+                    f"ignored {i.finding.vulnerability.id} in {c.name} {c.version}: {i.reason}"
+                ),
                 style="dim",
             )
         )

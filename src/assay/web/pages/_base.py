@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assay.api.deps import State
 from assay.api.errors import status_for
+from assay.core.db import take_write_lock
 from assay.core.errors import AssayError
 from assay.core.permissions import Permission, Principal
 from assay.inventory.projects import NotPermitted as ProjectNotPermitted
@@ -45,6 +46,8 @@ def page_session(request: Request, state: State) -> Iterator[Session]:
     so the transaction must not commit what was written before it) or an exception."""
     try:
         with state.db.session() as session:
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                take_write_lock(session)  # a form post: see assay.core.db.take_write_lock
             yield session
             if getattr(request.state, "page_failed", False):
                 raise _Discard
@@ -52,7 +55,9 @@ def page_session(request: Request, state: State) -> Iterator[Session]:
         pass
 
 
-PageSession = Annotated[Session, Depends(page_session)]
+# "function" scope: committed before the answer is sent (a browser following a 303 finds
+# what the post created); see assay.api.deps.DbSession.
+PageSession = Annotated[Session, Depends(page_session, scope="function")]
 
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
