@@ -18,7 +18,7 @@ from assay.core.errors import EXIT_BAD_INPUT, AssayError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from assay.cli import admin, db, sbom, scan, serve, upload, worker
+    from assay.cli import admin, db, events, sbom, scan, serve, upload, worker
 
     parser = argparse.ArgumentParser(
         prog="assay",
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"assay {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     # the explicit registry of command modules
-    for module in (scan, sbom, db, serve, worker, admin, upload):
+    for module in (scan, sbom, db, events, serve, worker, admin, upload):
         module.register(commands)
 
     def usage(_: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ import assay.catalogue.models
 import assay.core.accounts
 import assay.core.audit
 import assay.core.jobs
+import assay.delivery.models
 import assay.inventory.models
 import assay.policy.store
 import assay.vetting.models
