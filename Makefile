@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/import_db.py
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/policy.py
 
 clean:
 	rm -rf $(VENV) .assay-demo .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -72,6 +72,68 @@ def seed(key: str, work: Path) -> None:
             raise SystemExit(f"demo: upload of {project.name} exited with {code}")
 
 
+def api(key: str, method: str, path: str, body: object | None = None) -> object:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310
+        f"{URL}/api/v1{path}",
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        return json.load(answer)
+
+
+def as_team(key: str, title: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> str:
+    """One `assay` command run with a team's key, as that team's CI or member would."""
+    show(title, list(args))
+    env = {**os.environ, "ASSAY_API_KEY": key, "ASSAY_SERVER_URL": URL}
+    done = subprocess.run(
+        [*ASSAY, *args], cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, check=False
+    )
+    sys.stdout.write(done.stdout)
+    if done.returncode not in ok_codes:
+        raise SystemExit(f"demo: 'assay {shlex.join(args)}' exited with {done.returncode}")
+    return done.stdout
+
+
+def wait_for_vetting(key: str, entry: int) -> None:
+    for _ in range(120):
+        found = api(key, "GET", f"/catalogue/{entry}")
+        if isinstance(found, dict) and found.get("vetting"):
+            return
+        time.sleep(0.5)
+
+
+def governance(key: str, security: str) -> int:
+    """The catalogue's lifecycle and the gate, as a bank's teams would use them."""
+    tags = {"payments-api": ["production"], "customer-portal": ["production", "distributed"]}
+    listed = api(key, "GET", "/projects?page_size=100")
+    assert isinstance(listed, dict)
+    for project in listed["items"]:
+        if project["name"] in tags:
+            api(key, "PATCH", f"/projects/{project['id']}", {"tags": tags[project["name"]]})
+    out = as_team(
+        key, "A developer asks for a component (vetted automatically)",
+        "catalogue", "request", "pkg:pypi/requests@2.32.3", "--format", "json",
+        "--reason", "HTTP client for the payments API",
+    )  # fmt: skip
+    entry = json.loads(out)["id"]
+    wait_for_vetting(key, entry)
+    as_team(key, "Its vetting report and state", "catalogue", "show", str(entry))
+    as_team(
+        security, "The security team bans an unmaintained component in use",
+        "catalogue", "ban", "pkg:pypi/chardet", "--reason", "unmaintained; use charset-normalizer",
+    )  # fmt: skip
+    as_team(security, "Where each component's versions stand", "catalogue", "unify")
+    as_team(
+        key, "The CI gate on the server: the organisation's policies, waivers and catalogue",
+        "gate", "examples/payments-api", "--server", "--project", "payments-api",
+        ok_codes=(0, 1),
+    )  # fmt: skip
+    return int(entry)
+
+
 def main() -> None:
     home = os.environ.get("ASSAY_HOME", "")
     print(f"assay demo — embedded database in ASSAY_HOME={home}")
@@ -84,6 +146,12 @@ def main() -> None:
     for project in examples():
         rel = project.relative_to(REPO)
         step(f"Scan {project.name}", "scan", str(rel), "--fail-on", "none")
+    step(
+        "The CI gate offline, with the starter policy set for a bank",
+        "gate", "examples/customer-portal", ok_codes=(0, 1),
+    )  # fmt: skip
+    step("Vet a package before it is let in (offline: says what it could not check)",
+         "vet", "pkg:npm/left-pad@1.3.0", "--offline", ok_codes=(0, 1))  # fmt: skip
 
     password = secrets.token_urlsafe(12)
     admin = f"admin-{secrets.token_hex(2)}"
@@ -94,6 +162,20 @@ def main() -> None:
     )  # fmt: skip
     out = step("An API key for the demo team's CI", "admin", "create-api-key", "--team", "demo")
     key = out.strip().splitlines()[-1]
+    out = step(
+        "An API key for the security team (catalogue decisions, policies, waivers)",
+        "admin", "create-api-key", "--team", "security",
+        "--permissions",
+        "view_portfolio,portfolio_wide,manage_catalogue,manage_policy,grant_waiver",
+    )  # fmt: skip
+    security = out.strip().splitlines()[-1]
+    reviewer_password = secrets.token_urlsafe(12)
+    reviewer = f"reviewer-{secrets.token_hex(2)}"
+    step(
+        "A reviewer in the security team: approvals are made by a person, in the web UI",
+        "admin", "create-user", reviewer, "--team", "security", "--password-stdin",
+        stdin=reviewer_password + "\n",
+    )  # fmt: skip
 
     show("Start the server", ["serve", "--host", HOST, "--port", str(PORT)])
     server = subprocess.Popen([*ASSAY, "serve", "--host", HOST, "--port", str(PORT)], cwd=REPO)
@@ -101,6 +183,7 @@ def main() -> None:
         wait_for_server(server)
         with tempfile.TemporaryDirectory() as tmp:
             seed(key, Path(tmp))
+        entry = governance(key, security)
         projects = f"{URL}/api/v1/projects"
         request = urllib.request.Request(projects, headers={"Authorization": f"Bearer {key}"})  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
@@ -109,6 +192,8 @@ def main() -> None:
         print(
             f"\n\033[1massay is running at {URL}/\033[0m  log in as {admin} "
             f"with password {password}\nAPI docs: {URL}/api/docs   Stop with Ctrl-C."
+            f"\nThe request for requests 2.32.3 awaits a second person: log in as {reviewer} "
+            f"with password {reviewer_password} and decide at {URL}/catalogue/{entry}"
         )
         if os.environ.get("ASSAY_DEMO_EXIT") == "1":
             return

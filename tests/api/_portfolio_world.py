@@ -27,6 +27,8 @@ from assay.core.accounts import User
 from assay.core.clock import now_iso
 from assay.core.permissions import SYSTEM
 from assay.inventory.snapshots import record_snapshot
+from tests.api._catalogue_world import catalogue_entry
+from tests.api._policy_world import policy_waiver
 from tests.api.conftest import ROLES, Api
 from tests.inventory.factories import (
     add_advisory,
@@ -103,6 +105,8 @@ class World:
     spare_key_id: int
     spare_key: str
     spare_user_id: int
+    catalogue_entry: int = 0  # tests/api/_catalogue_world.py
+    policy_waiver: int = 0  # tests/api/_policy_world.py
 
     @property
     def alpha_ids(self) -> dict[str, frozenset[int]]:
@@ -174,7 +178,12 @@ def build_world(api: Api) -> World:
             spare_key=spare_key, spare_user_id=spare_user.id,
         )  # fmt: skip
     token = _alpha_activity(api, world.alpha_finding, world.alpha_project)
-    return replace(world, upload_token=token)
+    return replace(
+        world,
+        upload_token=token,
+        catalogue_entry=catalogue_entry(api),
+        policy_waiver=policy_waiver(api, world.alpha_project),
+    )
 
 
 def _alpha_activity(api: Api, finding_id: int, project_id: int) -> str:

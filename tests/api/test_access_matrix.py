@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ from sqlalchemy import select
 from assay.core.audit import AuditEntry
 from assay.core.permissions import Permission
 from tests.api._module_db import ENGINES, api_operations, module_api
+from tests.api._policy_world import MATRIX_DELETED_POLICY, MATRIX_POLICY
 from tests.api._portfolio_world import (
     ALPHA_APP,
     ALPHA_CVE,
@@ -73,6 +75,7 @@ class Rule:
     query: dict[str, str] = field(default_factory=dict)
     body: Body | None = None
     upload: bool = False
+    path: dict[str, str] = field(default_factory=dict)  # path values replacing the usual ones
 
 
 def _need(*perms: Permission) -> frozenset[Permission]:
@@ -81,6 +84,18 @@ def _need(*perms: Permission) -> frozenset[Permission]:
 
 VIEW, UPLOAD, TRIAGE = _need(P.VIEW_PORTFOLIO), _need(P.UPLOAD_BOM), _need(P.TRIAGE)
 ADMIN = _need(P.ADMINISTER)
+MANAGE, GRANT = _need(P.MANAGE_POLICY), _need(P.GRANT_WAIVER)
+
+
+def _policy_set(name: str) -> dict[str, Any]:
+    policy = {"name": name, "verdict": "warn", "conditions": [{"malicious": True}]}
+    return {"apiVersion": "assay.dev/v1", "kind": "PolicySet", "policies": [policy]}
+
+
+def _in_days(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
 VEX_DOC = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "vulnerabilities": []}
 
 POLICY: dict[str, Rule] = {
@@ -105,6 +120,10 @@ POLICY: dict[str, Rule] = {
     # BOM intake
     f"POST {V1}/bom": Rule(UPLOAD, ALPHA, 202, upload=True),
     f"GET {V1}/bom/token/{{token}}": Rule(_need(P.VIEW_PORTFOLIO, P.UPLOAD_BOM), ALPHA),
+    # the CI gate: an SBOM judged for one of alpha's projects, nothing stored
+    f"POST {V1}/gate": Rule(
+        VIEW, ALPHA, query={"project": ALPHA_APP}, body=lambda w, r: json.loads(cyclonedx(DJANGO))
+    ),
     # triage
     f"GET {V1}/findings/{{finding_id}}": Rule(VIEW, ALPHA),
     f"GET {V1}/findings/{{finding_id}}/analysis": Rule(VIEW, ALPHA),
@@ -145,6 +164,54 @@ POLICY: dict[str, Rule] = {
     f"GET {V1}/versions/{{version_id}}/graph": Rule(VIEW, ALPHA),
     f"GET {V1}/versions/{{version_id}}/findings": Rule(VIEW, ALPHA),
     f"GET {V1}/versions/{{version_id}}/sbom": Rule(VIEW, ALPHA),
+    # the component catalogue: organisation-wide; who uses a component is filtered
+    f"GET {V1}/catalogue": Rule(VIEW, ANY),
+    f"GET {V1}/catalogue/unification": Rule(VIEW, ANY),
+    f"GET {V1}/catalogue/{{entry_id}}": Rule(VIEW, ANY),
+    f"GET {V1}/catalogue/{{entry_id}}/affected": Rule(VIEW, ANY),
+    f"GET {V1}/catalogue/{{entry_id}}/vetting": Rule(VIEW, ANY),
+    f"GET {V1}/remediation": Rule(VIEW, ANY),
+    f"POST {V1}/catalogue/requests": Rule(
+        VIEW, ANY, 201, body=lambda w, r: {"purl": f"pkg:pypi/wanted-by-{r}", "reason": r}
+    ),
+    f"POST {V1}/catalogue/{{entry_id}}/transitions": Rule(
+        _need(P.MANAGE_CATALOGUE), ANY, body=lambda w, r: {"action": "review", "reason": r}
+    ),
+    f"PATCH {V1}/catalogue/{{entry_id}}": Rule(
+        _need(P.MANAGE_CATALOGUE), ANY, body=lambda w, r: {"recommended_version": "3.2.4"}
+    ),
+    f"POST {V1}/catalogue/bans": Rule(
+        _need(P.MANAGE_CATALOGUE),
+        ANY,
+        201,
+        body=lambda w, r: {"purl": "pkg:npm/matrix-banned", "reason": f"by {r}"},
+    ),
+    # policies (organisation-wide), violations and waivers (filtered to visible projects);
+    # among the roles only the administrator holds MANAGE_POLICY and GRANT_WAIVER
+    f"GET {V1}/policies": Rule(VIEW, ANY),
+    f"GET {V1}/policies/{{name}}": Rule(VIEW, ANY),
+    f"PUT {V1}/policies/{{name}}": Rule(
+        MANAGE, ANY, body=lambda w, r: {"verdict": "fail", "conditions": [{"malicious": True}]}
+    ),
+    f"DELETE {V1}/policies/{{name}}": Rule(MANAGE, ANY, path={"name": MATRIX_DELETED_POLICY}),
+    f"POST {V1}/policies/apply": Rule(
+        MANAGE, ANY, body=lambda w, r: {"document": _policy_set(f"by-{r}"), "dry_run": True}
+    ),
+    f"GET {V1}/violations": Rule(VIEW, ANY),
+    f"GET {V1}/versions/{{version_id}}/policy": Rule(VIEW, ALPHA),
+    f"GET {V1}/waivers": Rule(VIEW, ANY),
+    f"POST {V1}/waivers": Rule(
+        GRANT,
+        ANY,
+        201,
+        body=lambda w, r: {
+            "project_id": w.alpha_project,
+            "policy": MATRIX_POLICY,
+            "reason": f"by {r}",
+            "expires": _in_days(30),
+        },
+    ),
+    f"DELETE {V1}/waivers/{{waiver_id}}": Rule(GRANT, ANY, query={"reason": "matrix"}),
     # search and the vulnerability page
     f"GET {V1}/search/components": Rule(VIEW, ANY, query={"purl": ALPHA_PURL}),
     f"GET {V1}/search/vulnerability/{{vuln_id}}": Rule(VIEW, PUBLIC_KB),
@@ -191,6 +258,8 @@ def _path_values(w: World) -> dict[str, str]:
         "key_id": str(w.spare_key_id), "token": w.upload_token,
         "finding_id": str(w.alpha_finding), "version_id": str(w.alpha_version),
         "project_id": str(w.alpha_project), "vuln_id": ALPHA_CVE, "advisory_id": ALPHA_GHSA,
+        "entry_id": str(w.catalogue_entry), "name": MATRIX_POLICY,
+        "waiver_id": str(w.policy_waiver),
     }  # fmt: skip
 
 
@@ -209,7 +278,7 @@ class Call:
 def call(api: Api, w: World, operation: str, role: str | None, url: str | None = None) -> Call:
     rule = POLICY[operation]
     method, template = operation.split(" ", 1)
-    url = url or _url(template, _path_values(w))
+    url = url or _url(template, {**_path_values(w), **rule.path})
     client = api.as_role(role) if role else api.client(None)
     kwargs: dict[str, Any] = {"params": rule.query}
     if rule.body is not None:

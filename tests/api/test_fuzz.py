@@ -34,6 +34,7 @@ from sqlalchemy import select
 from assay.core.identity import principal_for_key
 from assay.core.jobs import Job
 from tests.api._module_db import api_operations, module_api
+from tests.api._policy_world import MATRIX_POLICY
 from tests.api._portfolio_world import (
     DJANGO,
     SHARED_CVE,
@@ -86,6 +87,8 @@ def _anchors(w: World, role: str) -> dict[str, str]:
         "project_id": str(own[0]), "version_id": str(own[1]), "finding_id": str(own[2]),
         "team_id": str(own[3]), "user_id": str(w.spare_user_id), "key_id": str(w.spare_key_id),
         "token": w.upload_token, "vuln_id": SHARED_CVE, "advisory_id": SHARED_GHSA,
+        "entry_id": str(w.catalogue_entry), "name": MATRIX_POLICY,
+        "waiver_id": str(w.policy_waiver),
     }  # fmt: skip
 
 

@@ -54,7 +54,7 @@ def test_new_advisory_opens_a_finding_for_exactly_the_named_component(
         job = session.scalars(select(Job).where(Job.kind == "rematch")).one()
         snapshots = session.scalar(select(func.count(RiskSnapshot.id)))
     assert json.loads(job.args) == {"advisory_ids": ["PYSEC-2099-12"]}
-    assert run_jobs(database) == 1
+    assert run_jobs(database) == 3  # rematch, then policy.evaluate of each version it changed
     after = findings(database, version.id)
     assert set(after) - set(before) == {(URLLIB3, "CVE-2099-1103")}
     for key, row in before.items():  # other components' findings untouched
@@ -131,7 +131,7 @@ def test_a_new_os_advisory_naming_a_source_package_finds_its_binary_packages(
     since = import_clock()
     import_paths(database, [tmp_path])
     assert enqueue_after_import(database, since) == 1
-    assert run_jobs(database) == 1
+    assert run_jobs(database) == 2  # rematch, then policy.evaluate of the version it changed
     found = findings(database, version.id)
     assert [vuln for _, vuln in found] == ["DSA-9999-1"]
     assert next(iter(found.values())).component_name == "libssl3"

@@ -37,6 +37,19 @@ def _routers() -> list[APIRouter]:
     return list(ROUTERS)
 
 
+def _seed(db: Database) -> None:
+    """Apply the starter policies once per database (another server may win the race)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from assay.policy.service import seed_starter
+
+    try:
+        with db.session() as session:
+            seed_starter(session)
+    except IntegrityError:
+        pass  # seeded by another process starting at the same moment
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -55,6 +68,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         db.ensure_schema()
+        _seed(db)
         if start_worker:
             state.worker = Worker(db, TASKS)
             state.worker.start()

@@ -21,7 +21,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 SMALL = 64 * 1024  # sign-in forms
 DEFAULT = 1024 * 1024  # JSON bodies and page forms
 #: paths that take documents (SBOMs, VEX): the configured input limit plus form overhead
-DOCUMENT_SUFFIXES = ("/api/v1/bom", "/vex")
+DOCUMENT_SUFFIXES = ("/api/v1/bom", "/vex", "/api/v1/gate")
 
 
 class BodyTooLarge(Exception):

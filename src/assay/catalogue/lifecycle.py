@@ -9,16 +9,19 @@
                                                         +--request (again)                  |
     any state (and none: the emergency path) --ban--> banned <------------------------------+
 
-``approve`` and ``reject`` need a second person: the actor must differ from the
-requester. ``reinstate`` takes a deprecated entry back to approved; ``review`` also
-re-opens a banned or rejected entry for a new decision.
+``approve`` and ``reject`` need a second person: a signed-in user (a team's API key is a
+team credential, not a person, and each key has an actor of its own) other than the user
+who requested the entry. A request made with a key may be decided by any person.
+Re-opening an entry (``review`` of a rejected or banned one, ``request`` again) makes the
+re-opener its requester, so someone else decides. ``reinstate`` takes a deprecated entry
+back to approved; ``review`` also re-opens a banned or rejected entry for a new decision.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from assay.core.errors import Conflict
+from assay.core.errors import Conflict, Forbidden
 
 
 class State(StrEnum):
@@ -59,6 +62,16 @@ class TransitionRefused(Conflict):
     """The action is not possible from the entry's state, or needs another person."""
 
 
+class PersonRequired(Forbidden):
+    """A decision taken with a credential that is not a person's (an API key: HTTP 403)."""
+
+
+# who decides: the principal kinds that are a person (see assay.core.permissions.Principal)
+PERSON = "user"
+# the states from which ``review`` re-opens a closed decision
+REOPENED_BY_REVIEW = frozenset({State.REJECTED, State.BANNED})
+
+
 def target(action: Action, current: State | None) -> State:
     """The state ``action`` leads to from ``current``; TransitionRefused when not allowed."""
     sources, to = TRANSITIONS[action]
@@ -71,8 +84,18 @@ def target(action: Action, current: State | None) -> State:
     return to
 
 
-def check_second_person(action: Action, actor: str, requester: str) -> None:
-    if action in SECOND_PERSON and actor == requester:
+def check_second_person(action: Action, kind: str, actor: str, requester: str) -> None:
+    """Refuse ``approve``/``reject`` by anything but a person (PersonRequired), and by the
+    person who requested the entry (TransitionRefused). ``kind`` is the principal's kind,
+    ``actor`` and ``requester`` are actors as the audit log names them (``user:alice``)."""
+    if action not in SECOND_PERSON:
+        return
+    if kind != PERSON:
+        raise PersonRequired(
+            f"a person must decide: sign in to the web UI to {action.value} "
+            "(an API key acts for a team, not a person)"
+        )
+    if actor == requester:
         raise TransitionRefused(
             f"{actor} requested this component and cannot {action.value} it: "
             "a second person must decide"

@@ -18,18 +18,48 @@ from assay.core.errors import EXIT_BAD_INPUT, AssayError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from assay.cli import admin, db, events, sbom, scan, serve, upload, worker
+    from assay.cli import (
+        admin,
+        catalogue,
+        db,
+        events,
+        gate,
+        policy,
+        sbom,
+        scan,
+        serve,
+        upload,
+        vet,
+        waiver,
+        worker,
+    )
 
     parser = argparse.ArgumentParser(
         prog="assay",
-        description="DevSecOps governance: vulnerability knowledge base, scanner, SBOMs.\n\n"
-        "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 bad usage or input.",
+        description="DevSecOps governance: vulnerability knowledge base, scanner, SBOMs,\n"
+        "policies, component catalogue, package vetting, CI gate, delivery events.\n\n"
+        "Exit codes: 0 ok, 1 findings at or above --fail-on (or a failed gate or vetting),\n"
+        "2 bad usage or input.",
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"assay {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     # the explicit registry of command modules
-    for module in (scan, sbom, db, events, serve, worker, admin, upload):
+    for module in (
+        scan,
+        sbom,
+        db,
+        events,
+        serve,
+        worker,
+        admin,
+        upload,
+        waiver,
+        gate,
+        vet,
+        policy,
+        catalogue,
+    ):
         module.register(commands)
 
     def usage(_: argparse.Namespace) -> int:

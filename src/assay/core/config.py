@@ -19,6 +19,9 @@ Variables (all optional):
 ``ASSAY_MAX_INPUT_MB``   largest single input file read (default 512)
 ``ASSAY_SERVER_URL``     the server ``assay upload`` sends to (default http://127.0.0.1:8000)
 ``ASSAY_API_KEY``        the API key ``assay upload`` sends (never logged)
+``ASSAY_PYPI_URL``       PyPI (or mirror) base for ``assay vet`` (default https://pypi.org)
+``ASSAY_NPM_URL``        npm registry base for ``assay vet`` (default https://registry.npmjs.org)
+``ASSAY_VET_MAX_ARTEFACT_MB`` largest package archive ``assay vet`` downloads (default 50)
 """
 
 from __future__ import annotations
@@ -72,6 +75,16 @@ def _default_home(env_vars: dict[str, str]) -> Path:
     return base / "assay"
 
 
+def _megabytes(env_vars: dict[str, str], key: str, default: int) -> int:
+    try:
+        value = int(env_vars.get(key) or default)
+    except ValueError:
+        raise ConfigError(f"{key}: not a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{key}: must be positive")
+    return value * 1024 * 1024
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -90,6 +103,10 @@ class Settings:
     max_input_bytes: int = 512 * 1024 * 1024
     server_url: str = "http://127.0.0.1:8000"
     api_key: str | None = field(default=None, repr=False)
+    pypi_url: str = "https://pypi.org"
+    npm_url: str = "https://registry.npmjs.org"
+    vet_max_artefact_bytes: int = 50 * 1024 * 1024
+    registry_refresh: bool = False  # the server may ask registries for release dates
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +198,10 @@ class Settings:
             max_input_bytes=max_mb * 1024 * 1024,
             server_url=(env_vars.get("ASSAY_SERVER_URL") or "http://127.0.0.1:8000").rstrip("/"),
             api_key=env_vars.get("ASSAY_API_KEY") or None,
+            pypi_url=(env_vars.get("ASSAY_PYPI_URL") or "https://pypi.org").rstrip("/"),
+            npm_url=(env_vars.get("ASSAY_NPM_URL") or "https://registry.npmjs.org").rstrip("/"),
+            vet_max_artefact_bytes=_megabytes(env_vars, "ASSAY_VET_MAX_ARTEFACT_MB", 50),
+            registry_refresh=_flag(env_vars.get("ASSAY_REGISTRY_REFRESH")),
         )
 
     def redacted_database_url(self) -> str:

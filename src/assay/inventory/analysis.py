@@ -30,6 +30,7 @@ from assay.core.clock import now_iso
 from assay.core.db import Database
 from assay.core.ecosystems import canonical_ecosystem, normalise_name
 from assay.core.errors import InputError
+from assay.core.jobs import enqueue
 from assay.core.permissions import SYSTEM
 from assay.inventory.bulk import bulk_insert
 from assay.inventory.findings import (
@@ -166,6 +167,17 @@ def _project_of(session: Session, version_id: int) -> Project | None:
     return session.get(Project, version.project_id) if version is not None else None
 
 
+def _quality(bom: Bom) -> float | None:
+    """The SBOM quality score policies read (None if the document defeats the assessor)."""
+    from assay.sbom.quality import assess
+
+    try:
+        return assess(bom).score
+    except (ValueError, TypeError, AttributeError):
+        log.warning("SBOM quality could not be assessed", exc_info=True)
+        return None
+
+
 def process_bom(db: Database, upload_id: int) -> None:
     """Task: analyse upload ``upload_id`` and store its version (see the module docstring).
 
@@ -217,6 +229,8 @@ def _store(db: Database, upload: BomUpload, bom: Bom, fmt: str) -> None:
         if advisories_stamp(session) != stamp:  # advisories imported meanwhile: match again
             result = match_bom(db, bom)
         _apply(session, version, row, bom, fmt, result.findings, now)
+        if db.settings.registry_refresh and not db.settings.offline:
+            enqueue(session, "registry.refresh", version_ids=[version.id])  # release dates
 
 
 def _apply(
@@ -241,6 +255,7 @@ def _apply(
     version.analysed_at = now
     version.bom_digest = upload.digest
     version.bom_format = fmt
+    version.quality_score = _quality(bom)
     session.flush()
     recount(session, version.id)
     found = open_count(session, version.id)
@@ -267,5 +282,6 @@ def _apply(
         reopened=changes.reopened,
         resolved=changes.resolved,
     )
+    enqueue(session, "policy.evaluate", version_ids=[version.id])  # by name: no policy import
     if bom.warnings:
         log.info("upload %s: %d reader warning(s)", upload.id, len(bom.warnings))

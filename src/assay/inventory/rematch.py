@@ -184,6 +184,8 @@ def rematch(db: Database, advisory_ids: list[str]) -> None:
                 project_id = rematch_version(session, index, version_id, pairs, related, now_iso())
                 if project_id is not None:
                     touched.add(project_id)
+                    # by name: the inventory does not import policy
+                    enqueue(session, "policy.evaluate", version_ids=[version_id])
     _snapshots(db, touched)
 
 

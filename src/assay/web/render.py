@@ -45,6 +45,8 @@ def nav_for(who: Principal) -> list[NavItem]:
         items += [
             NavItem("/projects", "Projects"),
             NavItem("/components", "Components"),
+            NavItem("/catalogue", "Catalogue"),
+            NavItem("/policies", "Policies"),
             NavItem("/audit", "Audit log"),
         ]
     if who.is_admin:

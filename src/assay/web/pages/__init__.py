@@ -7,11 +7,15 @@ from fastapi import APIRouter
 from assay.web.pages import (
     admin,
     audit,
+    catalogue,
     components,
     dashboard,
     findings,
+    policies,
     projects,
+    unification,
     versions,
+    violations,
     vulnerabilities,
 )
 
@@ -22,6 +26,10 @@ PAGES: list[APIRouter] = [
     findings.router,
     components.router,
     vulnerabilities.router,
+    policies.router,
+    violations.router,
+    catalogue.router,
+    unification.router,
     audit.router,
     admin.router,
 ]

@@ -25,6 +25,7 @@ from assay.web import render
 from assay.web.pages._base import PageSession, PageViewer, page_router
 from assay.web.pages.charts import graph_option, worst_severities
 from assay.web.pages.projects import split_sort, wants_fragment
+from assay.web.pages.violations import policy_section
 
 router = page_router()
 
@@ -122,5 +123,6 @@ def version_page(
     project = project_service.get_project(session, who, version.project_id).project
     return render.page(
         request, "version.html", who, title=f"{project.name} {version.version}",
-        project=project, sbom_formats=SBOM_FORMATS, **values,
+        project=project, sbom_formats=SBOM_FORMATS, **policy_section(session, who, version_id),
+        **values,
     )  # fmt: skip

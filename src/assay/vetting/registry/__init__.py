@@ -1,0 +1,1 @@
+"""Package registry clients: metadata a vetting run and the policies need, never code."""
