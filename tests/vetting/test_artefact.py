@@ -12,7 +12,7 @@ from typing import Literal
 
 import pytest
 
-from assay.vetting.artefact import Archive, read_archive, verify
+from assay.vetting.artefact import Archive, central_entries, read_archive, verify
 from assay.vetting.findings import FAIL, WARN
 from assay.vetting.registry.interface import ReleaseFile
 from tests.vetting.packages import CLEAN_INIT, sha512_integrity, tar_gz, zip_bytes
@@ -208,6 +208,48 @@ class TestZip:
         data = zip_bytes({"a": b"x" * 3000, "b": b"y" * 3000})
         archive = read_archive(data, "b.zip", "sdist", max_total=5000)
         assert "decompression bomb" in _messages(archive)[0] and archive.members == ()
+
+    def test_many_entries_are_counted_before_zipfile_reads_them(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for i in range(1_500):
+                zf.writestr(f"d/{i}", b"")
+        data = buffer.getvalue()
+        assert central_entries(data, 10_000) == 1_500
+        assert central_entries(data, 1_000) == 1_001  # counting stops past the limit
+
+        def never(*_: object, **__: object) -> None:
+            raise AssertionError("zipfile must not parse an archive already refused")
+
+        monkeypatch.setattr(zipfile, "ZipFile", never)
+        archive = read_archive(data, "many.whl", "wheel", max_members=1_000)
+        assert not archive.complete and _messages(archive) == ["archive exceeds 1000 members"]
+
+    def test_central_directory_count_of_a_zip64_archive(self) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:  # more than 65,535 entries: zip64 end records
+            for i in range(70_000):
+                zf.writestr(str(i), b"")
+        data = buffer.getvalue()
+        assert data.rfind(b"PK\x06\x06") > 0
+        assert central_entries(data, 100_000) == 70_000
+        assert central_entries(data, 20_000) == 20_001
+
+    def test_central_directory_count_of_hostile_end_records(self) -> None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for i in range(3):
+                zf.writestr(f"{i}.py", b"x")
+        data = buffer.getvalue()
+        assert central_entries(data, 100) == 3
+        assert central_entries(b"not a zip at all", 100) is None
+        assert central_entries(data[: len(data) // 2], 100) is None  # the end record is cut off
+        # an end record claiming a directory bigger than the file counts nothing, safely
+        end = data.rfind(b"PK\x05\x06")
+        lying = data[:end] + data[end : end + 12] + (0xFFFFFFF0).to_bytes(4, "little")
+        assert central_entries(lying + data[end + 16 :], 100) == 0
 
     def test_zip_traversal_and_symlink(self) -> None:
         buffer = io.BytesIO()

@@ -12,7 +12,8 @@ its hostile shapes become findings, not crashes and not extraction:
   stream through a byte counter, so every byte counts, headers included (a pax
   header of hundreds of megabytes, directories by the hundred thousand, data of
   an unknown member type), and a pax or GNU long-name header larger than
-  :data:`MAX_HEADER` is refused before tarfile reads it;
+  :data:`MAX_HEADER` is refused before tarfile reads it; a zip's central directory
+  is counted entry by entry before ``zipfile`` builds an object for each;
 * a truncated or corrupt archive.
 
 The digest the registry states (PyPI's sha256, npm's ``integrity``) is checked
@@ -29,6 +30,7 @@ import hashlib
 import io
 import lzma
 import stat
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -302,9 +304,41 @@ def _read_tar(data: bytes, filename: str, kind: str, budget: Budget) -> Archive:
     return Archive(filename, kind, tuple(members), tuple(findings), True, budget.read)
 
 
+_EOCD, _EOCD64_LOCATOR, _CENTRAL = b"PK\x05\x06", b"PK\x06\x07", b"PK\x01\x02"
+_EOCD_SEARCH = 22 + 0xFFFF  # the end record and the longest comment after it
+
+
+def central_entries(data: bytes, limit: int) -> int | None:
+    """How many entries a zip's central directory holds, counted (up to ``limit + 1``)
+    without building them: ``zipfile`` makes an object for every entry before anyone can
+    count them, so a 50 MB zip of a million tiny entries would cost gigabytes. None when
+    no end record is found (``zipfile`` then reports the archive as corrupt)."""
+    end = data.rfind(_EOCD, max(0, len(data) - _EOCD_SEARCH))
+    if end < 0 or end + 22 > len(data):
+        return None
+    (size,) = struct.unpack_from("<I", data, end + 12)
+    record = end
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == _EOCD64_LOCATOR:  # zip64
+        (record,) = struct.unpack_from("<Q", data, locator + 8)
+        if record + 56 > len(data):
+            return None
+        (size,) = struct.unpack_from("<Q", data, record + 40)
+    pos, count = max(0, record - size), 0
+    while pos + 46 <= record and data[pos : pos + 4] == _CENTRAL and count <= limit:
+        name, extra, comment = struct.unpack_from("<HHH", data, pos + 28)
+        pos += 46 + name + extra + comment
+        count += 1
+    return count
+
+
 def _read_zip(data: bytes, filename: str, kind: str, max_total: int, max_members: int) -> Archive:
     members: list[Member] = []
     findings: list[Finding] = []
+    counted = central_entries(data, max_members)
+    if counted is not None and counted > max_members:
+        message = f"archive exceeds {max_members} members"
+        return Archive(filename, kind, (), (Finding(ARCHIVE, FAIL, message, filename),), False)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
