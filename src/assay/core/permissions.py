@@ -22,6 +22,8 @@ class Permission(StrEnum):
     MANAGE_POLICY = "manage_policy"  # policies as code: apply, edit, delete
     MANAGE_CATALOGUE = "manage_catalogue"  # review, approve, reject, deprecate, ban components
     GRANT_WAIVER = "grant_waiver"  # accept a policy violation for a project, until a date
+    SEND_EVENTS = "send_events"  # delivery events in (batch API); webhooks use their own secrets
+    MANAGE_SERVICES = "manage_services"  # delivery service configurations
     ADMINISTER = "administer"  # users, teams, keys; implies every other permission
 
 

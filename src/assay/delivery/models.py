@@ -290,3 +290,17 @@ class CoverageFileRow(Base):
     lines_valid: Mapped[int] = mapped_column(Integer)
     branches_covered: Mapped[int | None] = mapped_column(Integer)
     branches_valid: Mapped[int | None] = mapped_column(Integer)
+
+
+class ServiceRow(Base):
+    """A service's delivery configuration (assay.delivery.config), applied from a file or the API."""
+
+    __tablename__ = "delivery_service"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    team: Mapped[str] = mapped_column(String(MAX_NAME), default="", index=True)
+    data: Mapped[str] = mapped_column(Text)  # ServiceConfig.to_dict() as JSON
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str] = mapped_column(String(MAX_NAME), default="")

@@ -1,0 +1,1 @@
+"""Delivery metrics: DORA (dora.py), quality (quality.py), flow and root causes (flow.py, rootcause.py)."""
