@@ -45,6 +45,12 @@ def test_redacted_url_hides_the_password() -> None:
         ({"ASSAY_OSV_URL": "https://mirror/osv.zip"}, "must contain {ecosystem}"),
         ({"ASSAY_MAX_INPUT_MB": "lots"}, "not a whole number"),
         ({"ASSAY_MAX_INPUT_MB": "0"}, "must be positive"),
+        (
+            {"ASSAY_VET_ARTEFACT_HOSTS": "blobs.internal"},
+            "ASSAY_VET_ARTEFACT_HOSTS: 'blobs.internal'",
+        ),
+        ({"ASSAY_VET_ARTEFACT_HOSTS": "ftp://x"}, "is not an http"),
+        ({"ASSAY_VET_ARTEFACT_HOSTS": "http://x:port"}, "port that is not a number"),
     ],
 )
 def test_bad_settings_are_refused_with_the_variable_named(
@@ -67,3 +73,11 @@ def test_mirror_settings_and_offline_flag() -> None:
     assert s.sync_ecosystems == ("PyPI", "npm")
     assert s.offline
     assert s.max_input_bytes == 3 * 1024 * 1024
+
+
+def test_artefact_hosts_are_a_list_of_origins() -> None:
+    s = Settings.from_env(
+        {"ASSAY_VET_ARTEFACT_HOSTS": " https://blobs.internal/ ,, http://10.0.0.7:9000"}
+    )
+    assert s.vet_artefact_hosts == ("https://blobs.internal", "http://10.0.0.7:9000")
+    assert Settings.from_env({}).vet_artefact_hosts == ()

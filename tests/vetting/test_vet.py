@@ -413,6 +413,28 @@ def test_an_artefact_url_on_another_host_is_never_requested(
     assert report.verdict is Verdict.REVIEW
 
 
+def test_a_mirror_file_host_the_operator_lists_is_used(
+    server: FeedServer, settings: Settings
+) -> None:
+    """ASSAY_VET_ARTEFACT_HOSTS: a mirror whose metadata points at a separate file server
+    (on a private address) is trusted because the operator named it."""
+    import dataclasses
+
+    with FeedServer.running() as blobs:
+        tarball = npm_tarball({"index.js": b"module.exports = 1"})
+        publish_npm(server, "helpful", "1.0.0", tarball)
+        blobs.put("/blobs/helpful-1.0.0.tgz", tarball)
+        packument = server.resources["/helpful"].body.decode()
+        server.put(
+            "/helpful", packument.replace(server.url("/files/"), blobs.url("/blobs/")).encode()
+        )
+        trusted = dataclasses.replace(settings, vet_artefact_hosts=(blobs.url("/"),))
+        report = vet("pkg:npm/helpful@1.0.0", trusted)
+        assert len(blobs.hits) == 1
+    assert check_of(report, "integrity").status is Status.PASS
+    assert statuses(report)["binaries"] is Status.PASS
+
+
 def test_registry_credentials_never_reach_the_report(
     server: FeedServer, settings: Settings
 ) -> None:

@@ -22,6 +22,11 @@ Variables (all optional):
 ``ASSAY_PYPI_URL``       PyPI (or mirror) base for ``assay vet`` (default https://pypi.org)
 ``ASSAY_NPM_URL``        npm registry base for ``assay vet`` (default https://registry.npmjs.org)
 ``ASSAY_VET_MAX_ARTEFACT_MB`` largest package archive ``assay vet`` downloads (default 50)
+``ASSAY_VET_ARTEFACT_HOSTS`` extra origins (comma-separated URLs) artefacts may come from
+``ASSAY_METRICS_TOKEN`` bearer token ``/metrics`` requires; delivery gauges only with it
+``ASSAY_GITHUB_WEBHOOK_SECRET`` GitHub webhook secret (unset: 404 at the endpoint; never logged)
+``ASSAY_GITLAB_WEBHOOK_TOKEN`` GitLab webhook secret token (unset: 404; never logged)
+``ASSAY_INCIDENT_LABEL`` issue label that marks an incident in webhooks (default incident)
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from assay.core.errors import ConfigError
 
@@ -85,6 +91,24 @@ def _megabytes(env_vars: dict[str, str], key: str, default: int) -> int:
     return value * 1024 * 1024
 
 
+def _origins(env_vars: dict[str, str], key: str) -> tuple[str, ...]:
+    """Comma-separated http(s) origins, e.g. ``https://files.mirror.internal,http://nexus:8081``."""
+    out = []
+    for item in (env_vars.get(key) or "").split(","):
+        url = item.strip().rstrip("/")
+        if not url:
+            continue
+        parts = urlsplit(url)
+        try:
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ConfigError(f"{key}: {url!r} has a port that is not a number") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{key}: {url!r} is not an http(s) URL with a host")
+        out.append(url)
+    return tuple(out)
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -107,6 +131,11 @@ class Settings:
     npm_url: str = "https://registry.npmjs.org"
     vet_max_artefact_bytes: int = 50 * 1024 * 1024
     registry_refresh: bool = False  # the server may ask registries for release dates
+    metrics_token: str | None = field(default=None, repr=False)  # scrape credential
+    github_webhook_secret: str | None = field(default=None, repr=False)
+    gitlab_webhook_token: str | None = field(default=None, repr=False)
+    incident_label: str = "incident"
+    vet_artefact_hosts: tuple[str, ...] = ()  # extra origins artefacts may come from (mirrors)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -202,6 +231,11 @@ class Settings:
             npm_url=(env_vars.get("ASSAY_NPM_URL") or "https://registry.npmjs.org").rstrip("/"),
             vet_max_artefact_bytes=_megabytes(env_vars, "ASSAY_VET_MAX_ARTEFACT_MB", 50),
             registry_refresh=_flag(env_vars.get("ASSAY_REGISTRY_REFRESH")),
+            metrics_token=env_vars.get("ASSAY_METRICS_TOKEN") or None,
+            github_webhook_secret=env_vars.get("ASSAY_GITHUB_WEBHOOK_SECRET") or None,
+            gitlab_webhook_token=env_vars.get("ASSAY_GITLAB_WEBHOOK_TOKEN") or None,
+            incident_label=(env_vars.get("ASSAY_INCIDENT_LABEL") or "incident").strip(),
+            vet_artefact_hosts=_origins(env_vars, "ASSAY_VET_ARTEFACT_HOSTS"),
         )
 
     def redacted_database_url(self) -> str:

@@ -106,7 +106,7 @@ def download(
 ) -> bytes:
     """The artefact's bytes, fetched only from a host allowed for the registry at ``registry``
     (RegistryError, naming the host, when refused, unreachable or over the size limit)."""
-    allowed = for_registry(registry)
+    allowed = for_registry(registry, settings.vet_artefact_hosts)
     return get_bytes(
         file.url,
         settings,

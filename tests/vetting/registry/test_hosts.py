@@ -78,3 +78,15 @@ def test_an_allowed_name_resolving_to_a_private_address_is_refused(address: str)
     allowed = for_registry("https://pypi.org")
     with pytest.raises(RegistryError, match=f"files.pythonhosted.org:443 resolves to {address}"):
         allowed.check("https://files.pythonhosted.org/x.whl", _resolver("151.101.0.223", address))
+
+
+def test_operator_listed_artefact_hosts_are_allowed_on_any_address() -> None:
+    allowed = for_registry(
+        "http://nexus.bank.internal:8081", ["https://blobs.bank.internal", "http://10.0.0.7:9000"]
+    )
+    allowed.check("https://blobs.bank.internal/pkg/x.whl", _refuse)  # chosen: no address rule
+    allowed.check("http://10.0.0.7:9000/x.tgz", _refuse)
+    with pytest.raises(RegistryError, match=r"10\.0\.0\.7:9001 is not an allowed .*blobs"):
+        allowed.check("http://10.0.0.7:9001/x.tgz", _refuse)  # another port, another service
+    with pytest.raises(RegistryError, match=r"blobs\.bank\.internal:443 is not an allowed"):
+        allowed.check("http://blobs.bank.internal:443/x.whl", _refuse)  # https only, as listed

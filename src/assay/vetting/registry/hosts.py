@@ -9,6 +9,9 @@ other than the configured one must also resolve only to public addresses:
 loopback, private, link-local, multicast, reserved and unspecified addresses
 are refused. The configured host is exempt from that rule because a bank's
 internal mirror usually lives on a private address, and the operator chose it.
+For the same reason the origins an operator lists in ``ASSAY_VET_ARTEFACT_HOSTS``
+(a mirror whose metadata points at a separate file server, e.g. a Nexus or
+Artifactory blob host) are allowed and exempt from the address rule.
 
 Every redirect hop is checked by the same rule (:mod:`.http` follows redirects
 itself). The addresses are checked when the URL is checked; the connection
@@ -79,15 +82,17 @@ class AllowedHosts:
 
     registry: tuple[str, int]
     others: frozenset[tuple[str, int]] = frozenset()
+    trusted: frozenset[tuple[str, str, int]] = frozenset()  # operator-chosen origins: any address
 
     def check(self, url: str, resolver: Resolver = resolve) -> None:
         """Raise RegistryError, naming the host, unless a request to ``url`` is allowed."""
-        _, host, port = origin(url)
+        scheme, host, port = origin(url)
         where = f"{host}:{port}"
-        if (host, port) == self.registry:
+        if (host, port) == self.registry or (scheme, host, port) in self.trusted:
             return
         if (host, port) not in self.others:
-            allowed = ", ".join(f"{h}:{p}" for h, p in sorted({self.registry, *self.others}))
+            every = {self.registry, *self.others, *((h, p) for _, h, p in self.trusted)}
+            allowed = ", ".join(f"{h}:{p}" for h, p in sorted(every))
             raise RegistryError(f"refused: {where} is not an allowed registry host ({allowed})")
         for address in resolver(host, port):
             if not _public(address):
@@ -97,8 +102,10 @@ class AllowedHosts:
                 )
 
 
-def for_registry(base_url: str) -> AllowedHosts:
-    """The hosts a download may use for the registry at ``base_url``."""
+def for_registry(base_url: str, trusted: Sequence[str] = ()) -> AllowedHosts:
+    """The hosts a download may use for the registry at ``base_url``, plus the ``trusted``
+    origins (URLs) the operator configured for artefacts."""
     _, host, port = origin(base_url)
     others = frozenset({PYPI_FILES}) if (host, port) == (PYPI_HOST, 443) else frozenset()
-    return AllowedHosts((host, port), others)
+    extra = frozenset(origin(url) for url in trusted)
+    return AllowedHosts((host, port), others, extra)
