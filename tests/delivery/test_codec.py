@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assay.delivery.codec import EventError, canonical, check_commit_ref, decode, encode
-from assay.delivery.events import Deployment, PipelineRun
+from assay.delivery.events import Deployment, Job, PipelineRun, Stage
 
 TESTDATA = Path(__file__).parent / "testdata"
 SHA = "2" * 40
@@ -225,3 +226,27 @@ def test_any_offset_decodes_to_the_same_instant_and_digest(
     assert local_event == utc_event
     assert canonical(local_event) == canonical(utc_event)
     assert decode(encode(local_event)) == local_event
+
+
+def test_the_canonical_text_is_fixed_for_a_nested_event() -> None:
+    """The stored form (and so every digest already in a store) must not change when the
+    encoder is made faster: defaults left out at every level, times in UTC with Z, keys sorted,
+    non-ASCII kept; a time built in another zone (not decoded) is converted too."""
+    zone = timezone(timedelta(hours=5, minutes=30))
+    lint = Job("lint", "failure", allow_failure=True)
+    run = PipelineRun(
+        "r1", "acme/pay", SHA, "main", "success",
+        started_at=datetime(2026, 3, 29, 15, 39, 0, 250000, tzinfo=zone),
+        finished_at=datetime(2026, 3, 29, 10, 19, tzinfo=UTC),
+        stages=(Stage("tëst", "success", jobs=(Job("unit", "success"), lint)),),
+    )  # fmt: skip
+    text, digest = canonical(run)
+    assert text == (
+        '{"finished_at":"2026-03-29T10:19:00Z","id":"r1","ref":"main","repo":"acme/pay",'
+        '"result":"success","sha":"' + SHA + '","stages":[{"jobs":[{"name":"unit",'
+        '"result":"success"},{"allow_failure":true,"name":"lint","result":"failure"}],'
+        '"name":"tëst","result":"success"}],"started_at":"2026-03-29T10:09:00.250000Z",'
+        '"type":"pipeline_run"}'
+    )
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert canonical(decode(json.loads(text))) == (text, digest)

@@ -293,7 +293,7 @@ class CoverageFileRow(Base):
 
 
 class ServiceRow(Base):
-    """A service's delivery configuration (assay.delivery.config), applied from a file or the API."""
+    """A service's delivery configuration (assay.delivery.config), from a file or the API."""
 
     __tablename__ = "delivery_service"
     __table_args__ = (UniqueConstraint("name"),)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0007_delivery_services"
 down_revision = "0006_delivery_events"
 branch_labels = None
