@@ -212,6 +212,31 @@ POLICY: dict[str, Rule] = {
         },
     ),
     f"DELETE {V1}/waivers/{{waiver_id}}": Rule(GRANT, ANY, query={"reason": "matrix"}),
+    # delivery: events in (SEND_EVENTS), service configurations (MANAGE_SERVICES), metrics of
+    # the caller's services; webhooks answer only to their secret (unset here: 404 for all)
+    f"POST {V1}/events": Rule(
+        _need(P.SEND_EVENTS),
+        ANY,
+        body=lambda w, r: [
+            {"type": "incident", "id": f"m-{r}", "service": "m", "created_at": "2026-03-29T10:00Z"}
+        ],
+    ),
+    f"GET {V1}/services": Rule(VIEW, ANY),
+    f"PUT {V1}/services/{{name}}": Rule(
+        _need(P.MANAGE_SERVICES),
+        ANY,
+        path={"name": "matrix-service"},
+        body=lambda w, r: {"team": "alpha"},
+    ),
+    # no service is configured when the delete runs (operations run sorted): the admin's 404
+    f"DELETE {V1}/services/{{name}}": Rule(
+        _need(P.MANAGE_SERVICES), ANY, 404, path={"name": "matrix-no-such-service"}
+    ),
+    f"GET {V1}/metrics/dora": Rule(VIEW, ANY),
+    f"GET {V1}/metrics/quality": Rule(VIEW, ANY),
+    f"GET {V1}/metrics/flow": Rule(VIEW, ANY),
+    f"POST {V1}/webhooks/github": Rule(None, ANY, 404, body=lambda w, r: {"zen": r}),
+    f"POST {V1}/webhooks/gitlab": Rule(None, ANY, 404, body=lambda w, r: {"object_kind": r}),
     # search and the vulnerability page
     f"GET {V1}/search/components": Rule(VIEW, ANY, query={"purl": ALPHA_PURL}),
     f"GET {V1}/search/vulnerability/{{vuln_id}}": Rule(VIEW, PUBLIC_KB),

@@ -21,7 +21,14 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 SMALL = 64 * 1024  # sign-in forms
 DEFAULT = 1024 * 1024  # JSON bodies and page forms
 #: paths that take documents (SBOMs, VEX): the configured input limit plus form overhead
-DOCUMENT_SUFFIXES = ("/api/v1/bom", "/vex", "/api/v1/gate")
+DOCUMENT_SUFFIXES = (
+    "/api/v1/bom",
+    "/vex",
+    "/api/v1/gate",
+    "/api/v1/events",
+    "/api/v1/webhooks/github",
+    "/api/v1/webhooks/gitlab",
+)
 
 
 class BodyTooLarge(Exception):

@@ -2,11 +2,15 @@
 
 Each app has its own registry (several apps live in one test process). Queue
 depth is read from the database when scraped, so every server of a cluster
-reports the same truth.
+reports the same truth. With ``ASSAY_METRICS_TOKEN`` set, a scrape must send it
+as a bearer token, and only then are the delivery gauges (service names and
+their figures) served; without it ``/metrics`` stays open (restrict it at the
+proxy) and shows no service.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -18,6 +22,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.routing import Match
 
+from assay.api import delivery_metrics
 from assay.api.state import AppState
 from assay.core.jobs import Job
 
@@ -53,6 +58,9 @@ def install(app: FastAPI, state: AppState) -> None:
         "assay_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
     )
     registry.register(_QueueCollector(state))
+    token = state.settings.metrics_token
+    if token is not None:  # services and their figures are shown only to a credentialed scraper
+        delivery_metrics.install(registry, state)
 
     @app.middleware("http")
     async def _measure(
@@ -66,5 +74,19 @@ def install(app: FastAPI, state: AppState) -> None:
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        if token is not None and not _bearer_matches(request, token):
+            return Response(
+                "a scrape credential is required\n",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+                media_type="text/plain",
+            )
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _bearer_matches(request: Request, token: str) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` (constant-time compare)."""
+    sent = request.headers.get("Authorization", "")
+    scheme, _, value = sent.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(value.encode(), token.encode())

@@ -12,6 +12,8 @@ from assay.api.routers import (
     audit,
     bom,
     catalogue,
+    delivery,
+    events,
     findings,
     gate,
     metrics_portfolio,
@@ -21,6 +23,7 @@ from assay.api.routers import (
     violations,
     vulnerabilities,
     waivers,
+    webhooks,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -28,6 +31,8 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     bom.router,
     catalogue.router,
+    delivery.router,
+    events.router,
     findings.router,
     gate.router,
     metrics_portfolio.router,
@@ -37,4 +42,5 @@ ROUTERS: list[APIRouter] = [
     violations.router,
     vulnerabilities.router,
     waivers.router,
+    webhooks.router,
 ]
