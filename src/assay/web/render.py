@@ -47,6 +47,7 @@ def nav_for(who: Principal) -> list[NavItem]:
             NavItem("/components", "Components"),
             NavItem("/catalogue", "Catalogue"),
             NavItem("/policies", "Policies"),
+            NavItem("/delivery", "Delivery"),
             NavItem("/audit", "Audit log"),
         ]
     if who.is_admin:
