@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/compare.py
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/policy.py
+	$(BIN)/python bench/delivery.py
 
 clean:
 	rm -rf $(VENV) .assay-demo .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -43,7 +43,8 @@ def step(title: str, *args: str, ok_codes: tuple[int, ...] = (0,), stdin: str | 
 
 
 def examples() -> list[Path]:
-    return sorted(p for p in (REPO / "examples").iterdir() if p.is_dir() and p.name != "ci")
+    skip = {"ci", "delivery"}  # CI templates and delivery configuration, not projects
+    return sorted(p for p in (REPO / "examples").iterdir() if p.is_dir() and p.name not in skip)
 
 
 def wait_for_server(server: subprocess.Popen[bytes]) -> None:
@@ -134,6 +135,45 @@ def governance(key: str, security: str) -> int:
     return int(entry)
 
 
+DELIVERY_SERVICES = REPO / "examples" / "delivery" / "services.yaml"
+
+
+def delivery_history(path: Path) -> int:
+    """~6 months of the demo organisation's delivery events as JSON Lines, with a progress line."""
+    from assay.delivery.codec import encode
+    from assay.delivery.synthetic import generate
+
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        for event in generate(services=8, days=180, teams=3):
+            out.write(json.dumps(encode(event), separators=(",", ":")) + "\n")
+            count += 1
+            if count % 2000 == 0:
+                print(f"\rgenerating delivery history: {count:,} events", end="", flush=True)
+    print(f"\rgenerating delivery history: {count:,} events, 8 services, 180 days", flush=True)
+    return count
+
+
+def delivery(work: Path) -> None:
+    """The delivery pillar: services, their teams' CI keys, months of events, DORA metrics."""
+    from assay.delivery.services import load_file
+
+    step("The demo organisation's delivery services", "services", "apply",
+         str(DELIVERY_SERVICES.relative_to(REPO)))  # fmt: skip
+    for team in sorted({c.team for c in load_file(DELIVERY_SERVICES)}):
+        step(
+            f"An API key for the {team} team's CI (sends delivery events, sees its services)",
+            "admin", "create-api-key", "--team", team,
+            "--permissions", "view_portfolio,send_events",
+        )  # fmt: skip
+    history = work / "delivery-events.jsonl"
+    print("\n\033[1m== Six months of delivery history (commits, pull requests, pipelines, "
+          "deployments, incidents, tests, coverage, defects)\033[0m", flush=True)  # fmt: skip
+    delivery_history(history)
+    step("Import the delivery events", "events", "import", str(history))
+    step("DORA metrics of the payments team, last 90 days", "metrics", "dora", "--team", "payments")
+
+
 def main() -> None:
     home = os.environ.get("ASSAY_HOME", "")
     print(f"assay demo — embedded database in ASSAY_HOME={home}")
@@ -177,6 +217,9 @@ def main() -> None:
         stdin=reviewer_password + "\n",
     )  # fmt: skip
 
+    with tempfile.TemporaryDirectory() as tmp:
+        delivery(Path(tmp))
+
     show("Start the server", ["serve", "--host", HOST, "--port", str(PORT)])
     server = subprocess.Popen([*ASSAY, "serve", "--host", HOST, "--port", str(PORT)], cwd=REPO)
     try:
@@ -194,6 +237,7 @@ def main() -> None:
             f"with password {password}\nAPI docs: {URL}/api/docs   Stop with Ctrl-C."
             f"\nThe request for requests 2.32.3 awaits a second person: log in as {reviewer} "
             f"with password {reviewer_password} and decide at {URL}/catalogue/{entry}"
+            f"\nDelivery dashboards (log in as {admin}): {URL}/delivery"
         )
         if os.environ.get("ASSAY_DEMO_EXIT") == "1":
             return
