@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from assay.cli import context
+from assay.cli import console, context
 from assay.core.db import Database
 from assay.delivery.services import apply
 from tests.cli.events.conftest import exit_code
@@ -23,6 +23,7 @@ def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Data
     """The command reads ``database`` (SQLite or PostgreSQL) holding the month of test_dora."""
     monkeypatch.setenv("ASSAY_DATABASE_URL", database.settings.database_url)
     monkeypatch.setenv("COLUMNS", "200")  # tables unwrapped
+    console.out.cache_clear()  # the cached console read COLUMNS when it was made
     context.settings.cache_clear()
     context.database.cache_clear()
     with database.session() as session:
@@ -33,6 +34,7 @@ def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Data
         context.database().dispose()
     context.settings.cache_clear()
     context.database.cache_clear()
+    console.out.cache_clear()
 
 
 def test_json_is_the_documented_report(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from assay.cli import context
+from assay.cli import console, context
 from assay.cli.metrics import flow
 from assay.core.db import Database
 from assay.core.errors import UsageError
@@ -28,6 +28,7 @@ def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Data
     """The command reads ``database`` (SQLite or PostgreSQL), with one service and its events."""
     monkeypatch.setenv("ASSAY_DATABASE_URL", database.settings.database_url)
     monkeypatch.setenv("COLUMNS", "200")  # tables unwrapped
+    console.out.cache_clear()  # the cached console read COLUMNS when it was made
     context.settings.cache_clear()
     context.database.cache_clear()
     with database.session() as s:
@@ -38,6 +39,7 @@ def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Data
         context.database().dispose()
     context.settings.cache_clear()
     context.database.cache_clear()
+    console.out.cache_clear()
 
 
 def cli(*argv: str) -> int:
