@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 from assay.core.config import Settings
 from assay.core.db import Database, upgrade
 from assay.delivery import services as service_store
-from assay.delivery.codec import encode
+from assay.delivery.canonical import encode
 from assay.delivery.events import Event
 from assay.delivery.metrics.model import Selection
 from assay.delivery.store import ingest, ms

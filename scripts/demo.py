@@ -140,7 +140,7 @@ DELIVERY_SERVICES = REPO / "examples" / "delivery" / "services.yaml"
 
 def delivery_history(path: Path) -> int:
     """~6 months of the demo organisation's delivery events as JSON Lines, with a progress line."""
-    from assay.delivery.codec import encode
+    from assay.delivery.canonical import encode
     from assay.delivery.synthetic import generate
 
     count = 0

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assay.delivery.codec import EventError, canonical, check_commit_ref, decode, encode
+from assay.delivery.canonical import canonical, encode
+from assay.delivery.codec import EventError, check_commit_ref, decode
 from assay.delivery.events import Deployment, Job, PipelineRun, Stage
 
 TESTDATA = Path(__file__).parent / "testdata"

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from assay.core.db import Database
 from assay.delivery import models as m
-from assay.delivery.codec import decode, encode
+from assay.delivery.canonical import encode
+from assay.delivery.codec import decode
 from assay.delivery.events import (
     Change,
     Commit,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from assay.core.audit import record
 from assay.core.clock import now
 from assay.delivery import models as m
-from assay.delivery.codec import canonical
+from assay.delivery.canonical import canonical
 from assay.delivery.events import (
     MAX_PATH,
     Change,
